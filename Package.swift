@@ -1,0 +1,86 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// One set of settings for every target, as Hummingbird does.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "alertrelay",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "alertrelay", targets: ["alertrelay"]),
+        .library(name: "AlertRelay", targets: ["AlertRelay"]),
+    ],
+    dependencies: [
+        // HTTP server (SwiftNIO underneath); traits off: we need neither swift-configuration nor URL-encoded forms.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0", traits: []),
+        // HMAC-SHA256 with constant-time verification.
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
+        // YAML config parsing.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        // CLI: serve, check-config, sign.
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // Domain: payloads, authentication, configuration, sinks. Knows nothing of HTTP.
+        .target(
+            name: "AlertRelay",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP adapter: the Hummingbird application, its routes and services.
+        .target(
+            name: "AlertRelayServer",
+            dependencies: [
+                "AlertRelay",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Thin executable: reads arguments, calls the library.
+        .executableTarget(
+            name: "alertrelay",
+            dependencies: [
+                "AlertRelay",
+                "AlertRelayServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AlertRelayTests",
+            dependencies: ["AlertRelay"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AlertRelayServerTests",
+            dependencies: [
+                "AlertRelay",
+                "AlertRelayServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Remembers the replay keys of accepted webhooks (a Standard Webhooks `webhook-id`, a timestamped Grafana
+/// signature) for as long as a replay of them could still pass the timestamp check.
+///
+/// A key is *reserved* while its webhook is being written and *committed* once it is durably accepted; a
+/// failed write *releases* it, so the sender's retry is processed rather than mistaken for a duplicate.
+public actor ReplayGuard {
+    public enum Reservation: Sendable, Equatable {
+        /// First sighting: go ahead, then ``commit(_:id:)`` or ``release(_:)``.
+        case fresh
+        /// Already accepted as the webhook with this id.
+        case duplicate(of: String)
+        /// The same key is being accepted right now by another request.
+        case inFlight
+    }
+
+    private enum State {
+        case inFlight
+        case accepted(id: String)
+    }
+
+    private var entries: [String: (state: State, expiresAt: Date)] = [:]
+    private var expiryQueue: [(key: String, expiresAt: Date)] = []
+    private var queueHead = 0
+    private let capacity: Int
+
+    /// - Parameter capacity: the most keys kept; past it the oldest are forgotten first.
+    public init(capacity: Int = 1_000_000) {
+        self.capacity = capacity
+    }
+
+    public func reserve(_ key: String, window: Duration, now: Date) -> Reservation {
+        prune(now: now)
+        if let entry = entries[key], entry.expiresAt > now {
+            switch entry.state {
+            case .inFlight: return .inFlight
+            case .accepted(let id): return .duplicate(of: id)
+            }
+        }
+        let expiresAt = now.addingTimeInterval(Double(window.components.seconds))
+        entries[key] = (.inFlight, expiresAt)
+        expiryQueue.append((key, expiresAt))
+        return .fresh
+    }
+
+    public func commit(_ key: String, id: String) {
+        guard let entry = entries[key] else { return }
+        entries[key] = (.accepted(id: id), entry.expiresAt)
+    }
+
+    public func release(_ key: String) {
+        entries[key] = nil
+    }
+
+    public var count: Int { entries.count }
+
+    private func prune(now: Date) {
+        while queueHead < expiryQueue.count {
+            let (key, expiresAt) = expiryQueue[queueHead]
+            guard expiresAt <= now || entries.count > capacity else { break }
+            if let entry = entries[key], entry.expiresAt == expiresAt { entries[key] = nil }
+            queueHead += 1
+        }
+        if queueHead > 4096, queueHead * 2 > expiryQueue.count {
+            expiryQueue.removeFirst(queueHead)
+            queueHead = 0
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// What a verifier sees of an incoming webhook: its headers and the exact bytes of its body.
+public struct WebhookRequest: Sendable {
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(headers: [(name: String, value: String)], body: [UInt8]) {
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first value of a header, matched without regard to case.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}
+
+/// One authentication scheme of a source. Verifiers are pure: the clock is passed in.
+public protocol WebhookVerifier: Sendable {
+    /// The scheme's name as written in the config (`grafana`, `standard-webhooks`, ...).
+    var scheme: String { get }
+    func verify(_ request: WebhookRequest, now: Date) -> Verification
+}
+
+public enum Verification: Sendable, Equatable {
+    /// The request is authentic. `replayKey`, where the scheme has one, identifies this delivery: the same
+    /// key seen again within `replayWindow` is a replay or a retry, not a new notification.
+    case passed(replayKey: String?, replayWindow: Duration)
+    case failed(AuthFailure)
+
+    static let passedWithoutReplayKey = Verification.passed(replayKey: nil, replayWindow: .zero)
+}
+
+/// Why a request failed authentication. For logs only: a client is told "authentication failed", nothing more.
+public enum AuthFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    case missingHeader(String)
+    case malformedHeader(String)
+    case timestampOutsideTolerance(header: String)
+    case noMatchingSignature
+    case wrongCredentials
+
+    public var description: String {
+        switch self {
+        case .missingHeader(let name): "missing header \(name)"
+        case .malformedHeader(let name): "malformed header \(name)"
+        case .timestampOutsideTolerance(let name): "timestamp in \(name) outside the tolerance"
+        case .noMatchingSignature: "no signature matched a configured secret"
+        case .wrongCredentials: "credentials did not match"
+        }
+    }
+}
+
+/// Reads a Unix timestamp (seconds) from a header and checks it against the clock.
+func checkTimestamp(
+    _ request: WebhookRequest, header: String, tolerance: Duration, now: Date
+) -> Result<String, AuthFailure> {
+    guard let text = request.header(header)?.trimmingCharacters(in: .whitespaces) else {
+        return .failure(.missingHeader(header))
+    }
+    guard let seconds = Int64(text) else { return .failure(.malformedHeader(header)) }
+    let skew = abs(now.timeIntervalSince1970 - Double(seconds))
+    guard skew <= Double(tolerance.components.seconds) else {
+        return .failure(.timestampOutsideTolerance(header: header))
+    }
+    return .success(text)
+}

@@ -1,0 +1,281 @@
+import Foundation
+import Yams
+
+/// One thing wrong with a config, at the path of the offending key (`sources.grafana.auth[0].secrets[1]`).
+public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "\(path): \(message)" }
+}
+
+/// Everything wrong with a config file, one issue a line.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public var file: String
+    public var issues: [ConfigIssue]
+
+    public var description: String {
+        issues.map { "\(file): \($0)" }.joined(separator: "\n")
+    }
+}
+
+/// A source as the service uses it: secrets read, verifiers built.
+public struct Source: Sendable {
+    public var name: String
+    public var verifiers: [any WebhookVerifier]
+    public var maxBodySize: Int
+
+    public init(name: String, verifiers: [any WebhookVerifier], maxBodySize: Int) {
+        self.name = name
+        self.verifiers = verifiers
+        self.maxBodySize = maxBodySize
+    }
+}
+
+public struct Receiver: Sendable {
+    public var name: String
+    public var fileSinks: [FileSinkTarget]
+}
+
+public struct FileSinkTarget: Sendable, Hashable {
+    public var path: String
+    public var sendResolved: Bool
+}
+
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    /// `host:port`, `[::1]:port`, or `:port` for every interface.
+    public init?(parsing text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65_535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        self.host = host.isEmpty ? "0.0.0.0" : host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// The checked, resolved configuration the service runs on.
+public struct ResolvedConfiguration: Sendable {
+    public var file: String
+    public var listenAddress: ListenAddress
+    public var dataDirectory: URL
+    public var sources: [String: Source]
+    public var receivers: [String: Receiver]
+    public var rootReceiver: String
+    public var adminToken: Secret?
+    public var configuration: Configuration
+}
+
+public enum ConfigLoader {
+    /// Reads, checks and resolves a config file. Relative paths in it are relative to its directory.
+    public static func load(
+        file: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigError) -> ResolvedConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw ConfigError(file: file, issues: [ConfigIssue(path: "(file)", message: "cannot read: \((error as NSError).localizedDescription)")])
+        }
+        let base = URL(fileURLWithPath: file).deletingLastPathComponent()
+        return try parse(yaml: text, file: file, baseDirectory: base, environment: environment)
+    }
+
+    public static func parse(
+        yaml: String, file: String = "<config>", baseDirectory: URL, environment: [String: String]
+    ) throws(ConfigError) -> ResolvedConfiguration {
+        let configuration: Configuration
+        do {
+            configuration = try YAMLDecoder().decode(Configuration.self, from: yaml)
+        } catch {
+            throw ConfigError(file: file, issues: [issue(for: error)])
+        }
+        var resolver = Resolver(baseDirectory: baseDirectory, environment: environment)
+        let resolved = resolver.resolve(configuration, file: file)
+        guard let resolved, resolver.issues.isEmpty else { throw ConfigError(file: file, issues: resolver.issues) }
+        return resolved
+    }
+
+    static func resolve(path: String, against base: URL) -> URL {
+        path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path).standardizedFileURL
+    }
+
+    private static func issue(for error: any Error) -> ConfigIssue {
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            return ConfigIssue(path: CodingPath.render(context.codingPath + [key]), message: "required key is missing")
+        case DecodingError.typeMismatch(let type, let context):
+            return ConfigIssue(path: CodingPath.render(context.codingPath), message: "expected \(CodingPath.describe(type))")
+        case DecodingError.valueNotFound(let type, let context) where context.codingPath.isEmpty:
+            return ConfigIssue(path: "(file)", message: "the config is empty; expected a mapping (\(String(describing: type)))")
+        case DecodingError.valueNotFound(let type, let context):
+            return ConfigIssue(path: CodingPath.render(context.codingPath), message: "expected \(CodingPath.describe(type)), got nothing")
+        case DecodingError.dataCorrupted(let context):
+            return ConfigIssue(path: CodingPath.render(context.codingPath), message: context.debugDescription)
+        case let error as YamlError:
+            return ConfigIssue(path: "(yaml)", message: "\(error)".replacingOccurrences(of: "\n", with: " "))
+        default:
+            return ConfigIssue(path: "(file)", message: "\(error)")
+        }
+    }
+}
+
+/// Checks what decoding cannot (names that refer to each other, secrets that must be readable) and collects
+/// every problem rather than stopping at the first.
+private struct Resolver {
+    let baseDirectory: URL
+    let environment: [String: String]
+    var issues: [ConfigIssue] = []
+
+    init(baseDirectory: URL, environment: [String: String]) {
+        self.baseDirectory = baseDirectory
+        self.environment = environment
+    }
+
+    mutating func report(_ path: String, _ message: String) {
+        issues.append(ConfigIssue(path: path, message: message))
+    }
+
+    mutating func resolve(_ config: Configuration, file: String) -> ResolvedConfiguration? {
+        let listen = ListenAddress(parsing: config.server.listenAddress)
+        if listen == nil {
+            report("server.listen_address", "invalid address \"\(config.server.listenAddress)\": expected host:port, e.g. 127.0.0.1:9099")
+        }
+        if config.server.maxBodySize.bytes <= 0 { report("server.max_body_size", "must be more than 0") }
+        let dataDirectory = ConfigLoader.resolve(path: config.storage.path, against: baseDirectory)
+
+        var sources: [String: Source] = [:]
+        if config.sources.isEmpty { report("sources", "at least one source is required") }
+        for (name, source) in config.sources.sorted(by: { $0.key < $1.key }) {
+            if let resolved = resolve(source: source, name: name, defaultBodySize: config.server.maxBodySize.bytes) {
+                sources[name] = resolved
+            }
+        }
+
+        var receivers: [String: Receiver] = [:]
+        for (index, receiver) in config.receivers.enumerated() {
+            let path = "receivers[\(index)]"
+            if receiver.name.isEmpty { report("\(path).name", "must not be empty") }
+            if receivers[receiver.name] != nil { report("\(path).name", "duplicate receiver name \"\(receiver.name)\"") }
+            var sinks: [FileSinkTarget] = []
+            for (sinkIndex, sink) in receiver.fileConfigs.enumerated() {
+                if sink.path.isEmpty {
+                    report("\(path).file_configs[\(sinkIndex)].path", "must not be empty")
+                    continue
+                }
+                let url = ConfigLoader.resolve(path: sink.path, against: dataDirectory)
+                sinks.append(FileSinkTarget(path: url.path, sendResolved: sink.sendResolved))
+            }
+            receivers[receiver.name] = Receiver(name: receiver.name, fileSinks: sinks)
+        }
+        if receivers[config.route.receiver] == nil {
+            report("route.receiver", "unknown receiver \"\(config.route.receiver)\"\(Self.known(receivers.keys))")
+        }
+
+        let adminToken = config.admin.token.flatMap { secret($0, at: "admin.token") }
+        guard let listen else { return nil }
+        return ResolvedConfiguration(
+            file: file, listenAddress: listen, dataDirectory: dataDirectory, sources: sources, receivers: receivers,
+            rootReceiver: config.route.receiver, adminToken: adminToken, configuration: config
+        )
+    }
+
+    private static func known(_ names: some Collection<String>) -> String {
+        names.isEmpty ? " (no receivers are defined)" : " (defined: \(names.sorted().joined(separator: ", ")))"
+    }
+
+    private mutating func resolve(source: SourceConfig, name: String, defaultBodySize: Int) -> Source? {
+        let path = "sources.\(name)"
+        if name.isEmpty || !name.unicodeScalars.allSatisfy(Self.nameCharacters.contains) {
+            report(path, "a source name may hold only letters, digits, '.', '_' and '-' (it is part of the URL /webhook/{source})")
+        }
+        if source.auth.isEmpty {
+            report("\(path).auth", "at least one scheme is required; write `- type: none` to accept unauthenticated webhooks")
+        }
+        let maxBodySize = source.maxBodySize?.bytes ?? defaultBodySize
+        if maxBodySize <= 0 { report("\(path).max_body_size", "must be more than 0") }
+        let verifiers = source.auth.enumerated().compactMap { index, auth in
+            verifier(for: auth, at: "\(path).auth[\(index)]")
+        }
+        return Source(name: name, verifiers: verifiers, maxBodySize: maxBodySize)
+    }
+
+    private static let nameCharacters = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        .union(CharacterSet(charactersIn: "._-"))
+
+    private mutating func verifier(for auth: AuthConfig, at path: String) -> (any WebhookVerifier)? {
+        switch auth {
+        case .grafana(let refs, let header, let timestampHeader, let tolerance):
+            checkHeader(header, at: "\(path).header")
+            if let timestampHeader { checkHeader(timestampHeader, at: "\(path).timestamp_header") }
+            checkTolerance(tolerance, at: "\(path).tolerance")
+            let secrets = secrets(refs, at: "\(path).secrets")
+            return GrafanaSignature(secrets: secrets, header: header, timestampHeader: timestampHeader, tolerance: tolerance.duration)
+        case .standardWebhooks(let refs, let tolerance):
+            checkTolerance(tolerance, at: "\(path).tolerance")
+            var secrets: [Secret] = []
+            for (index, ref) in refs.enumerated() {
+                guard let text = secret(ref, at: "\(path).secrets[\(index)]").map({ String(decoding: $0.bytes, as: UTF8.self) }) else {
+                    continue
+                }
+                guard let decoded = StandardWebhooks.secret(fromEncoded: text) else {
+                    report("\(path).secrets[\(index)]", "not a Standard Webhooks secret: expected base64, optionally prefixed with whsec_")
+                    continue
+                }
+                secrets.append(decoded)
+            }
+            return StandardWebhooks(secrets: secrets, tolerance: tolerance.duration)
+        case .hex(let refs, let header):
+            checkHeader(header, at: "\(path).header")
+            return HexSignature(secrets: secrets(refs, at: "\(path).secrets"), header: header)
+        case .bearer(let refs):
+            return BearerToken(tokens: secrets(refs, at: "\(path).credentials"))
+        case .basic(let users):
+            if users.isEmpty { report("\(path).users", "at least one user is required") }
+            let resolved = users.enumerated().compactMap { index, user -> BasicAuth.User? in
+                if user.username.isEmpty || user.username.contains(":") {
+                    report("\(path).users[\(index)].username", "must be non-empty and hold no ':'")
+                }
+                return secret(user.password, at: "\(path).users[\(index)].password").map {
+                    BasicAuth.User(username: user.username, password: $0)
+                }
+            }
+            return BasicAuth(users: resolved)
+        case .none:
+            return NoAuthentication()
+        }
+    }
+
+    private mutating func secrets(_ refs: [SecretRef], at path: String) -> [Secret] {
+        refs.enumerated().compactMap { index, ref in secret(ref, at: "\(path)[\(index)]") }
+    }
+
+    private mutating func secret(_ ref: SecretRef, at path: String) -> Secret? {
+        switch ref.resolve(baseDirectory: baseDirectory, environment: environment) {
+        case .success(let text): return Secret(text)
+        case .failure(let error):
+            report(path, error.description)
+            return nil
+        }
+    }
+
+    private mutating func checkHeader(_ name: String, at path: String) {
+        let valid = !name.isEmpty && name.utf8.allSatisfy { $0 > 32 && $0 < 127 && $0 != UInt8(ascii: ":") }
+        if !valid { report(path, "invalid header name \"\(name)\"") }
+    }
+
+    private mutating func checkTolerance(_ tolerance: ConfigDuration, at path: String) {
+        if tolerance.duration <= .zero { report(path, "must be more than 0") }
+    }
+}

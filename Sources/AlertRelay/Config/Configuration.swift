@@ -1,0 +1,296 @@
+import Foundation
+
+/// The config file as written: Alertmanager's vocabulary where the concepts are shared (`route`,
+/// `receivers`, `send_resolved`, durations like `5m`), plus AlertRelay's own sections (`server`, `storage`,
+/// `sources`, `dedup`, `retry`, `admin`). ``ConfigLoader`` checks it and resolves its secrets.
+public struct Configuration: Sendable, Decodable {
+    public var server: ServerConfig
+    public var storage: StorageConfig
+    public var sources: [String: SourceConfig]
+    public var route: RouteConfig
+    public var receivers: [ReceiverConfig]
+    public var dedup: DedupConfig
+    public var retry: RetryConfig
+    public var admin: AdminConfig
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case server, storage, sources, route, receivers, dedup, retry, admin
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        server = try c.decode(.server, default: ServerConfig())
+        storage = try c.decode(.storage, default: StorageConfig())
+        sources = try c.decode([String: SourceConfig].self, forKey: .sources)
+        route = try c.decode(RouteConfig.self, forKey: .route)
+        receivers = try c.decode([ReceiverConfig].self, forKey: .receivers)
+        dedup = try c.decode(.dedup, default: DedupConfig())
+        retry = try c.decode(.retry, default: RetryConfig())
+        admin = try c.decode(.admin, default: AdminConfig())
+    }
+}
+
+public struct ServerConfig: Sendable, Decodable {
+    /// `host:port`; `:port` listens on every interface.
+    public var listenAddress = "127.0.0.1:9099"
+    /// Largest webhook body accepted, enforced while the body is read.
+    public var maxBodySize = ByteSize(bytes: 1 << 20)
+
+    init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case listenAddress = "listen_address", maxBodySize = "max_body_size"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        listenAddress = try c.decode(.listenAddress, default: listenAddress)
+        maxBodySize = try c.decode(.maxBodySize, default: maxBodySize)
+    }
+}
+
+public struct StorageConfig: Sendable, Decodable {
+    /// The data directory, relative to the config file's directory unless absolute.
+    public var path = "data"
+
+    init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case path }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        path = try decoder.container(keyedBy: CodingKeys.self).decode(.path, default: path)
+    }
+}
+
+/// One sender: its authentication schemes (one must pass) and limits.
+public struct SourceConfig: Sendable, Decodable {
+    public var auth: [AuthConfig]
+    public var maxBodySize: ByteSize?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case auth, maxBodySize = "max_body_size"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        auth = try c.decode([AuthConfig].self, forKey: .auth)
+        maxBodySize = try c.decodeIfPresent(ByteSize.self, forKey: .maxBodySize)
+    }
+}
+
+/// One authentication scheme. Which keys are allowed depends on `type`.
+public enum AuthConfig: Sendable, Decodable {
+    case grafana(secrets: [SecretRef], header: String, timestampHeader: String?, tolerance: ConfigDuration)
+    case standardWebhooks(secrets: [SecretRef], tolerance: ConfigDuration)
+    case hex(secrets: [SecretRef], header: String)
+    case bearer(credentials: [SecretRef])
+    case basic(users: [BasicUserConfig])
+    case none
+
+    public static let types = ["grafana", "standard-webhooks", "hex", "bearer", "basic", "none"]
+    static let defaultTolerance = ConfigDuration(.seconds(300))
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case type, secrets, secretsFile = "secrets_file", header, timestampHeader = "timestamp_header", tolerance
+        case credentials, credentialsFile = "credentials_file", users
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let type = try c.decode(String.self, forKey: .type)
+        func allow(_ keys: CodingKeys...) throws {
+            try decoder.rejectUnknownKeys(allowed: Set((keys + [.type]).map(\.stringValue)))
+        }
+        switch type {
+        case "grafana":
+            try allow(.secrets, .secretsFile, .header, .timestampHeader, .tolerance)
+            self = .grafana(
+                secrets: try Self.secrets(c, .secrets, .secretsFile),
+                header: try c.decode(.header, default: GrafanaSignature.defaultHeader),
+                timestampHeader: try c.decodeIfPresent(String.self, forKey: .timestampHeader),
+                tolerance: try c.decode(.tolerance, default: Self.defaultTolerance)
+            )
+        case "standard-webhooks":
+            try allow(.secrets, .secretsFile, .tolerance)
+            self = .standardWebhooks(
+                secrets: try Self.secrets(c, .secrets, .secretsFile),
+                tolerance: try c.decode(.tolerance, default: Self.defaultTolerance)
+            )
+        case "hex":
+            try allow(.secrets, .secretsFile, .header)
+            self = .hex(
+                secrets: try Self.secrets(c, .secrets, .secretsFile),
+                header: try c.decode(.header, default: HexSignature.defaultHeader)
+            )
+        case "bearer":
+            try allow(.credentials, .credentialsFile)
+            self = .bearer(credentials: try Self.secrets(c, .credentials, .credentialsFile))
+        case "basic":
+            try allow(.users)
+            self = .basic(users: try c.decode([BasicUserConfig].self, forKey: .users))
+        case "none":
+            try allow()
+            self = .none
+        default:
+            throw c.invalid(.type, "unknown authentication type \"\(type)\" (expected one of: \(Self.types.joined(separator: ", ")))")
+        }
+    }
+
+    /// A list of secrets under `key`, plus the files listed under its `*_file` twin (one path or several).
+    private static func secrets(
+        _ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys, _ fileKey: CodingKeys
+    ) throws -> [SecretRef] {
+        var refs = try c.decode(key, default: [SecretRef]())
+        if let path = try? c.decode(String.self, forKey: fileKey) {
+            refs.append(.file(path))
+        } else if c.contains(fileKey) {
+            refs += try c.decode([String].self, forKey: fileKey).map(SecretRef.file)
+        }
+        guard !refs.isEmpty else {
+            throw c.invalid(key, "at least one secret is required (under \(key.stringValue) or \(fileKey.stringValue))")
+        }
+        return refs
+    }
+
+    public var type: String {
+        switch self {
+        case .grafana: "grafana"
+        case .standardWebhooks: "standard-webhooks"
+        case .hex: "hex"
+        case .bearer: "bearer"
+        case .basic: "basic"
+        case .none: "none"
+        }
+    }
+}
+
+public struct BasicUserConfig: Sendable, Decodable {
+    public var username: String
+    public var password: SecretRef
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case username, password, passwordFile = "password_file"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        username = try c.decode(String.self, forKey: .username)
+        switch (try c.decodeIfPresent(SecretRef.self, forKey: .password), try c.decodeIfPresent(String.self, forKey: .passwordFile)) {
+        case (let password?, nil): self.password = password
+        case (nil, let file?): self.password = .file(file)
+        case (nil, nil): throw c.invalid(.password, "password or password_file is required")
+        case (_?, _?): throw c.invalid(.passwordFile, "give password or password_file, not both")
+        }
+    }
+}
+
+/// The routing tree's root. This version routes every alert to the root receiver; matchers and child routes
+/// come with the routing work.
+public struct RouteConfig: Sendable, Decodable {
+    public var receiver: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case receiver }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        receiver = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .receiver)
+    }
+}
+
+public struct ReceiverConfig: Sendable, Decodable {
+    public var name: String
+    public var fileConfigs: [FileSinkConfig]
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, fileConfigs = "file_configs"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        fileConfigs = try c.decode(.fileConfigs, default: [])
+    }
+}
+
+/// The `file` sink: an append-only JSON Lines outbox, one accepted notification a line.
+public struct FileSinkConfig: Sendable, Decodable {
+    /// Relative to the data directory unless absolute.
+    public var path: String
+    public var sendResolved: Bool
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case path, sendResolved = "send_resolved"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        path = try c.decode(String.self, forKey: .path)
+        sendResolved = try c.decode(.sendResolved, default: true)
+    }
+}
+
+public struct DedupConfig: Sendable, Decodable {
+    public var window = ConfigDuration(.seconds(300))
+
+    init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case window }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        window = try decoder.container(keyedBy: CodingKeys.self).decode(.window, default: window)
+    }
+}
+
+/// Delivery retries: exponential backoff with jitter, then a dead letter.
+public struct RetryConfig: Sendable, Decodable {
+    public var initialInterval = ConfigDuration(.seconds(1))
+    public var multiplier = 2.0
+    public var maxInterval = ConfigDuration(.seconds(300))
+    public var maxAge = ConfigDuration(.seconds(86_400))
+    /// 0: no limit other than `max_age`.
+    public var maxAttempts = 0
+
+    init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case initialInterval = "initial_interval", multiplier, maxInterval = "max_interval", maxAge = "max_age"
+        case maxAttempts = "max_attempts"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        initialInterval = try c.decode(.initialInterval, default: initialInterval)
+        multiplier = try c.decode(.multiplier, default: multiplier)
+        maxInterval = try c.decode(.maxInterval, default: maxInterval)
+        maxAge = try c.decode(.maxAge, default: maxAge)
+        maxAttempts = try c.decode(.maxAttempts, default: maxAttempts)
+        guard multiplier >= 1 else { throw c.invalid(.multiplier, "must be at least 1") }
+        guard maxAttempts >= 0 else { throw c.invalid(.maxAttempts, "must not be negative") }
+        guard initialInterval.duration > .zero else { throw c.invalid(.initialInterval, "must be more than 0") }
+        guard maxInterval >= initialInterval else { throw c.invalid(.maxInterval, "must be at least initial_interval") }
+    }
+}
+
+/// The admin API's bearer token (test-fire, reload, deliveries).
+public struct AdminConfig: Sendable, Decodable {
+    public var token: SecretRef?
+
+    init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case token, tokenFile = "token_file" }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        token = try c.decodeIfPresent(SecretRef.self, forKey: .token) ?? c.decodeIfPresent(String.self, forKey: .tokenFile).map(SecretRef.file)
+    }
+}

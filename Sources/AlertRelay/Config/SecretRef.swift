@@ -1,0 +1,86 @@
+import Foundation
+
+/// Where a secret comes from: written in the config (`"s3cret"` or `{value: s3cret}`), read from a file
+/// (`{file: /run/secrets/grafana}`, trimmed of surrounding white space as Prometheus does for `*_file`), or
+/// taken from an environment variable (`{env: GRAFANA_WEBHOOK_SECRET}`).
+public enum SecretRef: Sendable, Equatable, Decodable {
+    case value(String)
+    case file(String)
+    case env(String)
+
+    private enum Keys: String, CodingKey, CaseIterable { case value, file, env }
+
+    public init(from decoder: any Decoder) throws {
+        if let literal = try? decoder.singleValueContainer().decode(String.self) {
+            self = .value(literal)
+            return
+        }
+        try decoder.rejectUnknownKeys(Keys.self)
+        let c = try decoder.container(keyedBy: Keys.self)
+        let present = Keys.allCases.filter { c.contains($0) }
+        guard present.count == 1, let key = present.first else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "a secret is a string or a mapping with exactly one of value, file, env")
+            )
+        }
+        let text = try c.decode(String.self, forKey: key)
+        switch key {
+        case .value: self = .value(text)
+        case .file: self = .file(text)
+        case .env: self = .env(text)
+        }
+    }
+
+    /// Reads the secret's text. The error says what was wrong and where to look, never the secret itself.
+    public func resolve(baseDirectory: URL, environment: [String: String]) -> Result<String, SecretError> {
+        switch self {
+        case .value(let text):
+            return text.isEmpty ? .failure(.empty) : .success(text)
+        case .env(let name):
+            guard let text = environment[name] else { return .failure(.unsetVariable(name)) }
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            return trimmed.isEmpty ? .failure(.emptyVariable(name)) : .success(trimmed)
+        case .file(let path):
+            let url = ConfigLoader.resolve(path: path, against: baseDirectory)
+            do {
+                let text = try String(contentsOf: url, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                return text.isEmpty ? .failure(.emptyFile(url.path)) : .success(text)
+            } catch {
+                return .failure(.unreadableFile(url.path, Self.reason(error)))
+            }
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
+            let message = strerror(Int32(underlying.code))
+        {
+            return String(cString: message)
+        }
+        switch nsError.code {
+        case NSFileReadNoSuchFileError: return "no such file"
+        case NSFileReadNoPermissionError: return "permission denied"
+        case NSFileReadInapplicableStringEncodingError: return "not UTF-8 text"
+        default: return "cannot be read"
+        }
+    }
+}
+
+public enum SecretError: Error, Equatable, CustomStringConvertible {
+    case empty
+    case unsetVariable(String)
+    case emptyVariable(String)
+    case unreadableFile(String, String)
+    case emptyFile(String)
+
+    public var description: String {
+        switch self {
+        case .empty: "secret is empty"
+        case .unsetVariable(let name): "environment variable \(name) is not set"
+        case .emptyVariable(let name): "environment variable \(name) is empty"
+        case .unreadableFile(let path, let reason): "cannot read secrets file \(path): \(reason)"
+        case .emptyFile(let path): "secrets file \(path) is empty"
+        }
+    }
+}

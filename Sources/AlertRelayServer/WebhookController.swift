@@ -1,0 +1,98 @@
+import AlertRelay
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// `POST /webhook/{source}`: one sender's notifications.
+struct WebhookController<Context: RequestContext> {
+    let ingestor: Ingestor
+
+    func register(on router: Router<Context>) {
+        router.post("/webhook/:source", use: receive)
+        for method: HTTPRequest.Method in [.get, .head, .put, .patch, .delete, .options] {
+            router.on("/webhook/:source", method: method) { request, _ -> Response in
+                throw APIError.methodNotAllowed(request.method, allowed: "POST")
+            }
+        }
+    }
+
+    /// Checks in the cheapest order: which source, what media type, how large (before reading, then while
+    /// reading), then authentication over the exact bytes, then the payload.
+    @Sendable func receive(_ request: Request, context: Context) async throws -> Response {
+        let name = try context.parameters.require("source")
+        guard let source = ingestor.sources[name] else { throw APIError.unknownSource(name) }
+        guard Self.isJSON(request.headers[.contentType]) else {
+            throw APIError.unsupportedMediaType(request.headers[.contentType])
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > source.maxBodySize {
+            throw APIError.tooLarge(limit: source.maxBodySize)
+        }
+        let body: ByteBuffer
+        do {
+            var request = request
+            body = try await request.collectBody(upTo: source.maxBodySize)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError.tooLarge(limit: source.maxBodySize)
+        }
+
+        let webhook = WebhookRequest(
+            headers: request.headers.map { ($0.name.canonicalName, $0.value) },
+            body: Array(buffer: body)
+        )
+        let receipt: IngestReceipt
+        do {
+            receipt = try await ingestor.ingest(webhook, from: source, logger: context.logger)
+        } catch {
+            switch error {
+            case .unauthorized: throw APIError.unauthorized
+            case .invalidPayload(let payloadError): throw APIError.invalidPayload(payloadError)
+            case .inFlight: throw APIError.inFlight
+            case .unavailable: throw APIError.unavailable
+            }
+        }
+        return try Self.json(ReceiptBody(receipt), status: receipt.duplicateOf == nil ? .accepted : .ok)
+    }
+
+    /// `application/json`, with parameters (`; charset=utf-8`) or a `+json` structured suffix.
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        } ?? ""
+        return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value)))
+        )
+    }
+}
+
+/// The body of a 202 (accepted) or 200 (duplicate) answer.
+struct ReceiptBody: Codable, Equatable {
+    var status: String
+    var id: String
+    var source: String
+    var alerts: Int
+    var firing: Int
+    var resolved: Int
+    var receivers: [String]
+    var message: String?
+
+    init(_ receipt: IngestReceipt) {
+        status = receipt.duplicateOf == nil ? "accepted" : "duplicate"
+        id = receipt.id
+        source = receipt.source
+        alerts = receipt.alerts
+        firing = receipt.firing
+        resolved = receipt.resolved
+        receivers = receipt.receivers
+        message = receipt.duplicateOf.map { "already accepted as \($0); not processed again" }
+    }
+}

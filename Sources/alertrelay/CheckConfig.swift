@@ -1,0 +1,35 @@
+import AlertRelay
+import ArgumentParser
+import Foundation
+
+/// `alertrelay check-config FILE...`, in the manner of `amtool check-config` and `promtool check config`.
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate configuration files without starting; exit status 1 if any is invalid."
+    )
+
+    @Argument(help: "Configuration files to check.")
+    var files: [String] = ["config/alertrelay.yml"]
+
+    func run() throws {
+        var failed = false
+        for file in files {
+            print("Checking '\(file)'")
+            do {
+                let config = try ConfigLoader.load(file: file)
+                print("  SUCCESS")
+                for source in config.sources.values.sorted(by: { $0.name < $1.name }) {
+                    print("  source \(source.name): POST /webhook/\(source.name), auth \(source.verifiers.map(\.scheme).joined(separator: " or "))")
+                }
+                print("  \(config.receivers.count) receiver(s); route sends every alert to \(config.rootReceiver)")
+            } catch {
+                failed = true
+                print("  FAILED:")
+                for issue in error.issues { print("    \(issue)") }
+            }
+            print("")
+        }
+        if failed { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,61 @@
+import AlertRelay
+import AlertRelayServer
+import ArgumentParser
+import Foundation
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the relay.")
+
+    @Option(name: .customLong("config.file"), help: "Configuration file.")
+    var configFile = "config/alertrelay.yml"
+
+    @Option(name: .customLong("web.listen-address"), help: "Address to listen on (host:port); overrides server.listen_address.")
+    var listenAddress: String?
+
+    @Option(name: .customLong("log.level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = logLevel
+            return handler
+        }
+        let logger = Logger(label: "alertrelay")
+
+        var configuration: ResolvedConfiguration
+        do {
+            configuration = try ConfigLoader.load(file: configFile)
+        } catch {
+            FileHandle.standardError.write(Data("alertrelay: invalid configuration, not starting:\n\(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        if let listenAddress {
+            guard let address = ListenAddress(parsing: listenAddress) else {
+                throw ValidationError("--web.listen-address: expected host:port, got \"\(listenAddress)\"")
+            }
+            configuration.listenAddress = address
+        }
+
+        let dataDirectory: DataDirectory
+        do {
+            dataDirectory = try DataDirectory(url: configuration.dataDirectory)
+        } catch {
+            FileHandle.standardError.write(Data("alertrelay: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        for source in configuration.sources.values.sorted(by: { $0.name < $1.name }) {
+            let schemes = source.verifiers.map(\.scheme)
+            if schemes.contains("none") {
+                logger.warning("Source accepts unauthenticated webhooks", metadata: ["source": "\(source.name)"])
+            }
+            logger.info("Source configured", metadata: ["source": "\(source.name)", "auth": "\(schemes.joined(separator: ","))", "url": "/webhook/\(source.name)"])
+        }
+
+        try await serve(configuration: configuration, logger: logger)
+        withExtendedLifetime(dataDirectory) {}
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

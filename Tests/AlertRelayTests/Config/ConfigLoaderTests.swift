@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+@testable import AlertRelay
+
+@Suite struct ConfigLoaderTests {
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    let directory: URL
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("alertrelay-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    static let minimal = """
+        sources:
+          alertmanager:
+            auth:
+              - type: bearer
+                credentials: [token]
+        route:
+          receiver: outbox
+        receivers:
+          - name: outbox
+            file_configs:
+              - path: outbox.jsonl
+        """
+
+    func parse(_ yaml: String, environment: [String: String] = [:]) throws(ConfigError) -> ResolvedConfiguration {
+        try ConfigLoader.parse(yaml: yaml, baseDirectory: directory, environment: environment)
+    }
+
+    func issues(_ yaml: String, environment: [String: String] = [:]) -> [ConfigIssue] {
+        do {
+            _ = try parse(yaml, environment: environment)
+            return []
+        } catch {
+            return error.issues
+        }
+    }
+
+    @Test func theShippedDefaultConfigIsValid() throws {
+        let config = try ConfigLoader.load(file: Self.repository.appendingPathComponent("config/alertrelay.yml").path, environment: [:])
+        #expect(Set(config.sources.keys) == ["alertmanager", "grafana", "signed"])
+        #expect(config.listenAddress == ListenAddress(parsing: "127.0.0.1:9099"))
+        #expect(config.dataDirectory.path == Self.repository.appendingPathComponent("data").path)
+        #expect(config.receivers["outbox"]?.fileSinks.first?.path == Self.repository.appendingPathComponent("data/outbox.jsonl").path)
+        #expect(config.sources["grafana"]?.verifiers.first?.scheme == "grafana")
+    }
+
+    @Test func appliesDefaults() throws {
+        let config = try parse(Self.minimal)
+        #expect(config.sources["alertmanager"]?.maxBodySize == 1 << 20)
+        #expect(config.configuration.dedup.window.duration == .seconds(300))
+        #expect(config.configuration.retry.maxAge.duration == .seconds(86_400))
+        #expect(config.dataDirectory == directory.appendingPathComponent("data").standardizedFileURL)
+    }
+
+    @Test func readsSecretsFromFilesAndEnvironment() throws {
+        try "from-file\n".write(to: directory.appendingPathComponent("token"), atomically: true, encoding: .utf8)
+        let yaml = Self.minimal.replacingOccurrences(of: "credentials: [token]", with: "credentials: [{file: token}, {env: AM_TOKEN}]\n        credentials_file: token")
+        let config = try parse(yaml, environment: ["AM_TOKEN": "from-env"])
+        let bearer = try #require(config.sources["alertmanager"]?.verifiers.first as? BearerToken)
+        #expect(bearer.tokens == [Secret("from-file"), Secret("from-env"), Secret("from-file")])
+    }
+
+    static let badConfigs: [(yaml: String, path: String, message: String)] = [
+        (minimal + "\nrecievers: []", "recievers", "unknown key"),
+        (minimal.replacingOccurrences(of: "- path: outbox.jsonl", with: "- path: outbox.jsonl\n        send_resloved: true"), "receivers[0].file_configs[0].send_resloved", "unknown key"),
+        (minimal.replacingOccurrences(of: "credentials: [token]", with: "credentials: [token]\n        header: X"), "sources.alertmanager.auth[0].header", "unknown key"),
+        (minimal + "\ndedup:\n  window: 5 minutes", "dedup.window", "invalid duration \"5 minutes\""),
+        (minimal + "\nretry:\n  max_age: 1h30", "retry.max_age", "invalid duration"),
+        (minimal + "\nretry:\n  multiplier: fast", "retry.multiplier", "expected a number"),
+        (minimal + "\nserver:\n  max_body_size: 1 TB", "server.max_body_size", "invalid size"),
+        (minimal + "\nserver:\n  listen_address: localhost", "server.listen_address", "expected host:port"),
+        (minimal.replacingOccurrences(of: "receiver: outbox", with: "receiver: pager"), "route.receiver", "unknown receiver \"pager\" (defined: outbox)"),
+        (minimal.replacingOccurrences(of: "credentials: [token]", with: "credentials: [{file: /nonexistent/token}]"), "sources.alertmanager.auth[0].credentials[0]", "cannot read secrets file /nonexistent/token"),
+        (minimal.replacingOccurrences(of: "credentials: [token]", with: "credentials: [{env: NOT_SET}]"), "sources.alertmanager.auth[0].credentials[0]", "environment variable NOT_SET is not set"),
+        (minimal.replacingOccurrences(of: "type: bearer\n        credentials: [token]", with: "type: standard-webhooks\n        secrets: [\"whsec_%%%\"]"), "sources.alertmanager.auth[0].secrets[0]", "not a Standard Webhooks secret"),
+        (minimal.replacingOccurrences(of: "type: bearer", with: "type: oauth"), "sources.alertmanager.auth[0].type", "unknown authentication type \"oauth\""),
+        (minimal.replacingOccurrences(of: "type: bearer\n        credentials: [token]", with: "type: grafana"), "sources.alertmanager.auth[0].secrets", "at least one secret is required"),
+        (minimal.replacingOccurrences(of: "auth:\n      - type: bearer\n        credentials: [token]", with: "auth: []"), "sources.alertmanager.auth", "write `- type: none`"),
+        (minimal.replacingOccurrences(of: "alertmanager:", with: "\"alert manager\":"), "sources.alert manager", "a source name may hold only"),
+        (minimal.replacingOccurrences(of: "type: bearer\n        credentials: [token]", with: "type: grafana\n        secrets: [s]\n        tolerance: 0"), "sources.alertmanager.auth[0].tolerance", "must be more than 0"),
+        ("sources: {}\nroute: {receiver: x}", "receivers", "required key is missing"),
+        ("", "(file)", "the config is empty"),
+        ("sources: [1, 2", "(yaml)", ""),
+        (minimal + "\nreceivers: []", "(yaml)", "duplicate"),
+    ]
+
+    @Test(arguments: badConfigs)
+    func reportsThePathOfTheOffendingKey(_ example: (yaml: String, path: String, message: String)) {
+        let found = issues(example.yaml)
+        #expect(found.contains { $0.path == example.path && $0.message.contains(example.message) }, "got \(found)")
+    }
+
+    @Test func reportsEveryProblemNotJustTheFirst() {
+        let yaml = Self.minimal
+            .replacingOccurrences(of: "receiver: outbox", with: "receiver: pager")
+            .replacingOccurrences(of: "credentials: [token]", with: "credentials: [{env: A}, {env: B}]")
+        #expect(issues(yaml).map(\.path) == [
+            "sources.alertmanager.auth[0].credentials[0]", "sources.alertmanager.auth[0].credentials[1]", "route.receiver",
+        ])
+    }
+
+    @Test func errorsNeverShowTheSecret() {
+        let yaml = Self.minimal.replacingOccurrences(
+            of: "type: bearer\n        credentials: [token]", with: "type: standard-webhooks\n        secrets: [\"whsec_hunter2!\"]"
+        )
+        let text = issues(yaml).map(\.description).joined()
+        #expect(!text.isEmpty)
+        #expect(!text.contains("hunter2"))
+    }
+
+    @Test func parsesPrometheusDurationsAndSizes() {
+        #expect(ConfigDuration(parsing: "1h30m")?.duration == .seconds(5400))
+        #expect(ConfigDuration(parsing: "250ms")?.duration == .milliseconds(250))
+        #expect(ConfigDuration(parsing: "1d")?.duration == .seconds(86_400))
+        #expect(ConfigDuration(parsing: "2w1d")?.duration == .seconds(15 * 86_400))
+        #expect(ConfigDuration(parsing: "0")?.duration == .zero)
+        for invalid in ["", "5", "m", "30m1h", "1h1h", "-5m", "1.5h", "5 m", "99999999999999999y"] {
+            #expect(ConfigDuration(parsing: invalid) == nil, "\(invalid)")
+        }
+        #expect(ByteSize(parsing: "1MiB")?.bytes == 1_048_576)
+        #expect(ByteSize(parsing: "512KB")?.bytes == 512_000)
+        #expect(ByteSize(parsing: "2048")?.bytes == 2048)
+        #expect(ByteSize(parsing: "1.5MiB") == nil)
+        #expect(ListenAddress(parsing: ":9099") == ListenAddress(parsing: "0.0.0.0:9099"))
+        #expect(ListenAddress(parsing: "[::1]:9099")?.host == "::1")
+        #expect(ListenAddress(parsing: "127.0.0.1:99999") == nil)
+    }
+}

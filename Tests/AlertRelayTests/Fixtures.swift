@@ -1,0 +1,33 @@
+import Foundation
+
+/// The shared captures: real Alertmanager 0.25 requests, a Grafana payload and the published signature vectors
+/// (`../shared/fixtures` beside the repository, or `$ALERTRELAY_FIXTURES`).
+enum Fixtures {
+    static let directory: URL = {
+        if let path = ProcessInfo.processInfo.environment["ALERTRELAY_FIXTURES"] {
+            return URL(fileURLWithPath: path)
+        }
+        return URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/fixtures")
+    }()
+
+    static func bytes(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: directory.appendingPathComponent(name)))
+    }
+
+    static func signatures() throws -> [String: [String: String]] {
+        let data = try Data(contentsOf: directory.appendingPathComponent("signatures.json"))
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        return object.compactMapValues { $0 as? [String: String] }
+    }
+
+    static let alertmanager = [
+        "alertmanager/01-firing-2-alerts.json",
+        "alertmanager/02-firing-1-resolved-1-firing.json",
+        "alertmanager/03-resolved.json",
+        "alertmanager/04-truncated-max-alerts-2.json",
+        "alertmanager/05-amtool-no-auth.json",
+    ]
+    static let grafana = "grafana/01-firing-signed.json"
+}
