@@ -95,6 +95,9 @@ public enum ConfigLoader {
     public static func parse(
         yaml: String, file: String = "<config>", baseDirectory: URL, environment: [String: String]
     ) throws(ConfigError) -> ResolvedConfiguration {
+        guard yaml.contains(where: { !$0.isWhitespace }) else {
+            throw ConfigError(file: file, issues: [ConfigIssue(path: "(file)", message: "the config is empty")])
+        }
         let configuration: Configuration
         do {
             configuration = try YAMLDecoder().decode(Configuration.self, from: yaml)
@@ -118,10 +121,11 @@ public enum ConfigLoader {
         case DecodingError.typeMismatch(let type, let context):
             return ConfigIssue(path: CodingPath.render(context.codingPath), message: "expected \(CodingPath.describe(type))")
         case DecodingError.valueNotFound(let type, let context) where context.codingPath.isEmpty:
-            return ConfigIssue(path: "(file)", message: "the config is empty; expected a mapping (\(String(describing: type)))")
+            return ConfigIssue(path: "(file)", message: "the config is empty; expected a mapping of \(String(describing: type))")
         case DecodingError.valueNotFound(let type, let context):
             return ConfigIssue(path: CodingPath.render(context.codingPath), message: "expected \(CodingPath.describe(type)), got nothing")
         case DecodingError.dataCorrupted(let context):
+            if let yamlError = context.underlyingError as? YamlError { return issue(for: yamlError) }
             return ConfigIssue(path: CodingPath.render(context.codingPath), message: context.debugDescription)
         case let error as YamlError:
             return ConfigIssue(path: "(yaml)", message: "\(error)".replacingOccurrences(of: "\n", with: " "))

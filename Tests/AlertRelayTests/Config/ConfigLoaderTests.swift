@@ -85,7 +85,7 @@ import Testing
         (minimal.replacingOccurrences(of: "type: bearer\n        credentials: [token]", with: "type: grafana\n        secrets: [s]\n        tolerance: 0"), "sources.alertmanager.auth[0].tolerance", "must be more than 0"),
         ("sources: {}\nroute: {receiver: x}", "receivers", "required key is missing"),
         ("", "(file)", "the config is empty"),
-        ("sources: [1, 2", "(yaml)", ""),
+        ("sources: [1, 2", "(yaml)", "did not find expected"),
         (minimal + "\nreceivers: []", "(yaml)", "duplicate"),
     ]
 

@@ -30,7 +30,7 @@ public actor JSONLinesOutbox {
         } catch {
             throw OutboxError(path: directory, operation: "create directory", code: (error as NSError).code)
         }
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw OutboxError(path: path, operation: "open", code: errno) }
         self.descriptor = descriptor
         try Self.cutTornTail(descriptor, path: path)
