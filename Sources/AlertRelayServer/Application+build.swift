@@ -38,10 +38,7 @@ public func buildRouter(ingestor: Ingestor) -> Router<BasicRequestContext> {
 /// Runs the relay until SIGTERM or SIGINT, then shuts down gracefully: the HTTP server stops taking requests
 /// and finishes the ones in flight.
 public func serve(configuration: ResolvedConfiguration, logger: Logger) async throws {
-    let address = configuration.listenAddress
-    let application = try buildApplication(configuration: configuration, logger: logger, onServerRunning: { channel in
-        logger.info("Listening", metadata: ["address": "\(channel.localAddress?.description ?? address.description)"])
-    })
+    let application = try buildApplication(configuration: configuration, logger: logger)
     let serviceGroup = ServiceGroup(
         configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     )

@@ -33,7 +33,8 @@ struct WebhookController<Context: RequestContext> {
         do {
             var request = request
             body = try await request.collectBody(upTo: source.maxBodySize)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            // Hummingbird stops reading at the limit (NIOTooManyBytesError): the rest is never buffered.
             throw APIError.tooLarge(limit: source.maxBodySize)
         }
 

@@ -60,6 +60,8 @@ import Testing
         return text.split(separator: "\n").map(String.init)
     }
 
+    static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
     static let json: HTTPFields = [.contentType: "application/json"]
 
     func headers(_ extra: [(String, String)]) -> HTTPFields {
@@ -87,7 +89,7 @@ import Testing
     // MARK: Accepted
 
     @Test func acceptsAlertmanagersRealRequestsWithBearerAndBasic() async throws {
-        let app = Application(router: try router())
+        let app = Application(router: try router(), logger: Self.quiet)
         try await app.test(.router) { client in
             let bearer = try await client.execute(
                 uri: "/webhook/alertmanager", method: .post,
@@ -111,7 +113,7 @@ import Testing
     }
 
     @Test func acceptsGrafanasSignedRequestOnceAndAnswersItsReplayAsADuplicate() async throws {
-        let app = Application(router: try router())
+        let app = Application(router: try router(), logger: Self.quiet)
         let signature = headers([
             ("X-Grafana-Alerting-Signature", "82650247462922939f5129a0ccde41500d518f900150b92486dce163263dc475"),
             ("X-Grafana-Alerting-Timestamp", "1764439200"),
@@ -129,7 +131,7 @@ import Testing
     }
 
     @Test func answersAReplayedWebhookIdAsADuplicate() async throws {
-        let app = Application(router: try router())
+        let app = Application(router: try router(), logger: Self.quiet)
         let body = try fixture("alertmanager/01-firing-2-alerts.json")
         let secret = try #require(StandardWebhooks.secret(fromEncoded: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"))
         let signed = headers(StandardWebhooks.sign(body: Array(buffer: body), secret: secret, id: "msg_42", timestamp: 1_764_439_200).map { ($0.name, $0.value) })
@@ -146,7 +148,7 @@ import Testing
     // MARK: Refused
 
     @Test func refusesFailedAuthenticationWithoutSayingWhy() async throws {
-        let app = Application(router: try router())
+        let app = Application(router: try router(), logger: Self.quiet)
         let cases: [HTTPFields] = [
             headers([]),
             headers([("Authorization", "Bearer spike-bearer-token-124")]),
@@ -176,7 +178,7 @@ import Testing
     }
 
     @Test func refusesRequestsAtTheHTTPLevelWithTheRightStatus() async throws {
-        let app = Application(router: try router())
+        let app = Application(router: try router(), logger: Self.quiet)
         let body = try fixture("alertmanager/01-firing-2-alerts.json")
         let auth = ("Authorization", "Bearer spike-bearer-token-123")
         try await app.test(.router) { client in
@@ -211,7 +213,7 @@ import Testing
     }
 
     @Test func refusesBodiesOverTheLimit() async throws {
-        let app = Application(router: try router())
+        let app = Application(router: try router(), logger: Self.quiet)
         let tenMegabytes = ByteBuffer(repeating: UInt8(ascii: " "), count: 10 << 20)
         try await app.test(.router) { client in
             let response = try await client.execute(
@@ -238,7 +240,7 @@ import Testing
 
     @Test(arguments: malformed)
     func refusesMalformedBodiesNamingTheFieldAndKeepsAnswering(_ example: (name: String, body: [UInt8], field: String?)) async throws {
-        let app = Application(router: try router())
+        let app = Application(router: try router(), logger: Self.quiet)
         try await app.test(.router) { client in
             let response = try await client.execute(
                 uri: "/webhook/alertmanager", method: .post, headers: headers([("Authorization", "Bearer spike-bearer-token-123")]),
@@ -255,7 +257,7 @@ import Testing
     }
 
     @Test func answers503AndIsNotReadyWhenTheOutboxCannotBeWritten() async throws {
-        let app = Application(router: try router(outbox: "/dev/full"))
+        let app = Application(router: try router(outbox: "/dev/full"), logger: Self.quiet)
         try await app.test(.router) { client in
             let ready = try await client.execute(uri: "/-/ready", method: .get)
             #expect(ready.status == .ok)
@@ -273,7 +275,7 @@ import Testing
     }
 
     @Test func healthEndpointsAnswerAsPrometheusDoes() async throws {
-        let app = Application(router: try router())
+        let app = Application(router: try router(), logger: Self.quiet)
         try await app.test(.router) { client in
             let healthy = try await client.execute(uri: "/-/healthy", method: .get)
             #expect(healthy.status == .ok)

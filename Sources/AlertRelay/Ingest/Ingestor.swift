@@ -38,7 +38,7 @@ public struct OutboxRecord: Sendable, Codable, Equatable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
-        try c.encode(RFC3339.format(receivedAt), forKey: .receivedAt)
+        try c.encode(Timestamp(receivedAt), forKey: .receivedAt)
         try c.encode(source, forKey: .source)
         try c.encode(receiver, forKey: .receiver)
         try c.encode(notification, forKey: .notification)
@@ -55,7 +55,7 @@ public struct OutboxRecord: Sendable, Codable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
-        receivedAt = try RFC3339.decode(from: c, forKey: .receivedAt)
+        receivedAt = try c.decode(Timestamp.self, forKey: .receivedAt).date
         source = try c.decode(String.self, forKey: .source)
         receiver = try c.decode(String.self, forKey: .receiver)
         notification = try c.decode(Notification.self, forKey: .notification)

@@ -5,9 +5,9 @@ public struct Alert: Sendable, Equatable, Codable {
     public var status: AlertStatus
     public var labels: [String: String]
     public var annotations: [String: String]
-    public var startsAt: Date
+    public var startsAt: Timestamp
     /// `nil` when the sender sent Go's zero time (`0001-01-01T00:00:00Z`): the end is not known yet.
-    public var endsAt: Date?
+    public var endsAt: Timestamp?
     public var generatorURL: String
     /// Alertmanager's fingerprint of the label set; computed the same way when a sender leaves it out.
     public var fingerprint: String
@@ -23,8 +23,8 @@ public struct Alert: Sendable, Equatable, Codable {
         status: AlertStatus,
         labels: [String: String],
         annotations: [String: String] = [:],
-        startsAt: Date,
-        endsAt: Date? = nil,
+        startsAt: Timestamp,
+        endsAt: Timestamp? = nil,
         generatorURL: String = "",
         fingerprint: String? = nil,
         silenceURL: String? = nil,
@@ -57,8 +57,8 @@ public struct Alert: Sendable, Equatable, Codable {
         self.status = try c.decode(AlertStatus.self, forKey: .status)
         self.labels = try c.decode([String: String].self, forKey: .labels)
         self.annotations = try c.decodeIfPresent([String: String].self, forKey: .annotations) ?? [:]
-        self.startsAt = try RFC3339.decode(from: c, forKey: .startsAt)
-        self.endsAt = try c.contains(.endsAt) ? RFC3339.decodeOptional(from: c, forKey: .endsAt) : nil
+        self.startsAt = try c.decode(Timestamp.self, forKey: .startsAt)
+        self.endsAt = try c.decodeIfPresent(Timestamp.self, forKey: .endsAt).flatMap { $0.isGoZero ? nil : $0 }
         self.generatorURL = try c.decodeIfPresent(String.self, forKey: .generatorURL) ?? ""
         let fingerprint = try c.decodeIfPresent(String.self, forKey: .fingerprint) ?? ""
         self.fingerprint = fingerprint.isEmpty ? Fingerprint.of(labels: labels) : fingerprint
@@ -74,8 +74,8 @@ public struct Alert: Sendable, Equatable, Codable {
         try c.encode(status, forKey: .status)
         try c.encode(labels, forKey: .labels)
         try c.encode(annotations, forKey: .annotations)
-        try c.encode(RFC3339.format(startsAt), forKey: .startsAt)
-        try c.encode(endsAt.map(RFC3339.format) ?? RFC3339.zeroTime, forKey: .endsAt)
+        try c.encode(startsAt, forKey: .startsAt)
+        try c.encode(endsAt ?? .goZero, forKey: .endsAt)
         try c.encode(generatorURL, forKey: .generatorURL)
         try c.encode(fingerprint, forKey: .fingerprint)
         try c.encodeIfPresent(silenceURL, forKey: .silenceURL)

@@ -7,7 +7,7 @@ import Testing
 @Suite struct IngestorTests {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alertrelay-ingest-\(UUID().uuidString)")
     let now = Date(timeIntervalSince1970: 1_795_980_600)
-    let logger = Logger(label: "test")
+    let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     func ingestor(sendResolved: Bool = true, outbox: String = "outbox.jsonl") throws -> Ingestor {
         let yaml = """

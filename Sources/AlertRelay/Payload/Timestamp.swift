@@ -1,13 +1,62 @@
 import Foundation
 
-/// RFC 3339 timestamps as Go's `time.Time` marshals them: `2026-11-29T19:30:00Z`, with optional fractional
-/// seconds (up to nanoseconds) and a `Z` or `±hh:mm` offset. Go's zero time, `0001-01-01T00:00:00Z`, means
-/// "not set" in Alertmanager's `endsAt`.
-public enum RFC3339 {
-    public static let zeroTime = "0001-01-01T00:00:00Z"
+/// An instant with nanosecond precision, as Go's `time.Time` carries it: Alertmanager's `startsAt` and
+/// `endsAt` survive decoding and re-encoding unchanged, to the nanosecond, which `Date` (a `Double`) cannot
+/// promise. Encoded as RFC 3339 (`2026-11-29T19:32:20.187001208Z`).
+public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    /// Seconds since 1970-01-01T00:00:00Z.
+    public var seconds: Int64
+    /// 0 ..< 1_000_000_000.
+    public var nanoseconds: Int32
 
-    /// Parses a timestamp; `nil` when `text` is not RFC 3339.
-    public static func parse(_ text: String) -> Date? {
+    public init(seconds: Int64, nanoseconds: Int32 = 0) {
+        self.seconds = seconds
+        self.nanoseconds = nanoseconds
+    }
+
+    public init(_ date: Date) {
+        let interval = date.timeIntervalSince1970
+        let whole = interval.rounded(.down)
+        var seconds = Int64(whole)
+        var nanoseconds = Int64(((interval - whole) * 1_000_000_000).rounded())
+        if nanoseconds >= 1_000_000_000 {
+            seconds += 1
+            nanoseconds -= 1_000_000_000
+        }
+        self.init(seconds: seconds, nanoseconds: Int32(nanoseconds))
+    }
+
+    public var date: Date { Date(timeIntervalSince1970: Double(seconds) + Double(nanoseconds) / 1e9) }
+
+    /// Go's zero time, `0001-01-01T00:00:00Z`: Alertmanager's way of saying "not set".
+    public static let goZero = Timestamp(seconds: -62_135_596_800)
+    public var isGoZero: Bool { self <= Self.goZero }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
+        (lhs.seconds, lhs.nanoseconds) < (rhs.seconds, rhs.nanoseconds)
+    }
+
+    public var description: String { rfc3339 }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let timestamp = Timestamp(rfc3339: text) else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "expected an RFC 3339 timestamp, got \"\(text.prefix(64))\""
+            )
+        }
+        self = timestamp
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rfc3339)
+    }
+
+    /// Parses `2026-11-29T19:30:00Z`, with optional fractional seconds (up to nanoseconds) and a `Z` or
+    /// `±hh:mm` offset; `nil` when `text` is not RFC 3339.
+    public init?(rfc3339 text: String) {
         var scanner = Scanner(Array(text.utf8))
         guard let year = scanner.digits(4), scanner.skip("-"),
             let month = scanner.digits(2), scanner.skip("-"),
@@ -16,20 +65,19 @@ public enum RFC3339 {
             let minute = scanner.digits(2), scanner.skip(":"),
             let second = scanner.digits(2)
         else { return nil }
-        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
+        guard (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day),
             hour < 24, minute < 60, second < 61
         else { return nil }
 
-        var fraction = 0.0
+        var nanoseconds = 0
         if scanner.skip(".") {
-            var scale = 0.1
             var count = 0
             while let digit = scanner.digit() {
-                fraction += Double(digit) * scale
-                scale /= 10
+                if count < 9 { nanoseconds = nanoseconds * 10 + digit }
                 count += 1
             }
             guard count > 0 else { return nil }
+            for _ in count..<max(count, 9) { nanoseconds *= 10 }
         }
 
         var offsetSeconds = 0
@@ -44,58 +92,29 @@ public enum RFC3339 {
         }
         guard scanner.atEnd else { return nil }
 
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = Self.daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
-        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+        self.init(seconds: Int64(seconds), nanoseconds: Int32(nanoseconds))
     }
 
-    /// Formats in UTC, with microseconds when the instant has a fraction of a second.
-    public static func format(_ date: Date) -> String {
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded(.toNearestOrEven))
-        var seconds = micros / 1_000_000
-        var fraction = micros % 1_000_000
-        if fraction < 0 {
-            fraction += 1_000_000
-            seconds -= 1
-        }
+    /// RFC 3339 in UTC with as many fractional digits as needed (Go's `RFC3339Nano`).
+    public var rfc3339: String {
         var days = seconds / 86_400
         var secondOfDay = seconds % 86_400
         if secondOfDay < 0 {
             secondOfDay += 86_400
             days -= 1
         }
-        let (year, month, day) = civilFromDays(Int(days))
-        var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
-        text += pad(Int(secondOfDay / 3600), 2) + ":" + pad(Int(secondOfDay % 3600 / 60), 2) + ":"
-        text += pad(Int(secondOfDay % 60), 2)
-        if fraction != 0 {
-            var digits = pad(Int(fraction), 6)
+        let (year, month, day) = Self.civilFromDays(Int(days))
+        var text = Self.pad(year, 4) + "-" + Self.pad(month, 2) + "-" + Self.pad(day, 2) + "T"
+        text += Self.pad(Int(secondOfDay / 3600), 2) + ":" + Self.pad(Int(secondOfDay % 3600 / 60), 2) + ":"
+        text += Self.pad(Int(secondOfDay % 60), 2)
+        if nanoseconds != 0 {
+            var digits = Self.pad(Int(nanoseconds), 9)
             while digits.hasSuffix("0") { digits.removeLast() }
             text += "." + digits
         }
         return text + "Z"
-    }
-
-    /// Whether `date` is Go's zero time (or earlier): the sender's way of saying "not set".
-    public static func isZero(_ date: Date) -> Bool {
-        date.timeIntervalSince1970 <= -62_135_596_800
-    }
-
-    static func decode<K: CodingKey>(from container: KeyedDecodingContainer<K>, forKey key: K) throws -> Date {
-        let text = try container.decode(String.self, forKey: key)
-        guard let date = parse(text) else {
-            throw DecodingError.dataCorruptedError(
-                forKey: key, in: container, debugDescription: "expected an RFC 3339 timestamp, got \"\(text.prefix(64))\""
-            )
-        }
-        return date
-    }
-
-    /// Decodes a timestamp where Go's zero time means `nil`.
-    static func decodeOptional<K: CodingKey>(from container: KeyedDecodingContainer<K>, forKey key: K) throws -> Date? {
-        if try container.decodeNil(forKey: key) { return nil }
-        let date = try decode(from: container, forKey: key)
-        return isZero(date) ? nil : date
     }
 
     // MARK: - Civil calendar (proleptic Gregorian), after Howard Hinnant's algorithms

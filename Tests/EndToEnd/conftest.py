@@ -1,0 +1,141 @@
+"""Fixtures that run the built `alertrelay` binary as a user would: a config file, a free port, a data dir."""
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+import requests
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+FIXTURES = pathlib.Path(os.environ.get("ALERTRELAY_FIXTURES", REPO.parent / "shared" / "fixtures"))
+BINARY = os.environ.get("ALERTRELAY_BIN", str(REPO / ".build" / "debug" / "alertrelay"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout=15.0, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
+
+
+CONFIG = """
+server:
+  listen_address: 127.0.0.1:{port}
+  max_body_size: 1MiB
+storage:
+  path: data
+sources:
+  alertmanager:
+    auth:
+      - type: bearer
+        credentials: [spike-bearer-token-123]
+      - type: basic
+        users: [{{username: am, password_file: am-password}}]
+  grafana:
+    auth:
+      - type: grafana
+        secrets: [{{env: E2E_GRAFANA_SECRET}}]
+        timestamp_header: X-Grafana-Alerting-Timestamp
+  signed:
+    auth:
+      - type: standard-webhooks
+        secrets: [whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw]
+  noauth:
+    auth: [{{type: none}}]
+route:
+  receiver: outbox
+receivers:
+  - name: outbox
+    file_configs: [{{path: outbox.jsonl}}]
+"""
+
+
+class Relay:
+    def __init__(self, directory: pathlib.Path, port: int, process: subprocess.Popen):
+        self.directory = directory
+        self.port = port
+        self.process = process
+        self.url = f"http://127.0.0.1:{port}"
+
+    @property
+    def outbox(self) -> pathlib.Path:
+        return self.directory / "data" / "outbox.jsonl"
+
+    def outbox_lines(self):
+        if not self.outbox.exists():
+            return []
+        return [line for line in self.outbox.read_text().split("\n") if line]
+
+    def post(self, source, body: bytes, headers=None, **kwargs):
+        all_headers = {"Content-Type": "application/json"}
+        all_headers.update(headers or {})
+        return requests.post(f"{self.url}/webhook/{source}", data=body, headers=all_headers, timeout=10, **kwargs)
+
+    def healthy(self) -> bool:
+        try:
+            return requests.get(f"{self.url}/-/healthy", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+    def log(self) -> str:
+        return (self.directory / "alertrelay.log").read_text()
+
+
+def start_relay(directory: pathlib.Path, config_text: str | None = None, env=None) -> Relay:
+    port = free_port()
+    (directory / "am-password").write_text("s3cret\n")
+    config = directory / "alertrelay.yml"
+    config.write_text(config_text if config_text is not None else CONFIG.format(port=port))
+    environment = dict(os.environ, E2E_GRAFANA_SECRET="grafana-test-secret")
+    environment.update(env or {})
+    log = open(directory / "alertrelay.log", "w")
+    process = subprocess.Popen(
+        [BINARY, "serve", "--config.file", str(config), "--web.listen-address", f"127.0.0.1:{port}"],
+        stdout=log, stderr=subprocess.STDOUT, env=environment,
+    )
+    relay = Relay(directory, port, process)
+    if not wait_until(lambda: relay.healthy() or process.poll() is not None):
+        relay.stop()
+        raise RuntimeError("alertrelay did not start:\n" + relay.log())
+    return relay
+
+
+@pytest.fixture
+def relay(tmp_path):
+    relay = start_relay(tmp_path)
+    yield relay
+    code = relay.stop()
+    assert code == 0, f"alertrelay exited with {code} on SIGTERM:\n{relay.log()}"
+
+
+def fixture_request(name: str):
+    """The body and headers Alertmanager 0.25 really sent (captured in ../shared/fixtures)."""
+    body = (FIXTURES / "alertmanager" / f"{name}.json").read_bytes()
+    headers = {}
+    for line in (FIXTURES / "alertmanager" / f"{name}.headers.txt").read_text().splitlines()[1:]:
+        if ":" in line:
+            key, value = line.split(":", 1)
+            if key.lower() not in ("host", "content-length"):
+                headers[key.strip()] = value.strip()
+    return body, headers
