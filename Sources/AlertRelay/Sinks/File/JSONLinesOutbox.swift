@@ -7,16 +7,14 @@ import Glibc
 
 /// An append-only JSON Lines file whose appends return only once the line is on disk (`fdatasync`).
 ///
-/// Appends that arrive while a flush is running are written and synced together by the next flush (group
-/// commit), so concurrent webhooks share one disk flush instead of queueing for one each. A failed write is
+/// Appends that arrive while a flush is running are written and synced together by the next flush
+/// (``GroupCommit``), so concurrent writers share one disk flush instead of queueing for one each. A failed write is
 /// cut back off the file, so that it never holds half a line; a line left half written by a crash is cut off
 /// when the file is opened again (it was never acknowledged).
 public actor JSONLinesOutbox {
     public nonisolated let path: String
     private let descriptor: Int32
-    private let io = DispatchQueue(label: "alertrelay.outbox")
-    private var flushing = false
-    private var waiting: [(line: [UInt8], continuation: CheckedContinuation<Void, any Error>)] = []
+    private let committer: GroupCommit<[UInt8], Void>
     /// The last write error, until a write succeeds again; `/-/ready` reports it.
     public private(set) var failure: OutboxError?
 
@@ -33,6 +31,14 @@ public actor JSONLinesOutbox {
         let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw OutboxError(path: path, operation: "open", code: errno) }
         self.descriptor = descriptor
+        let io = DispatchQueue(label: "alertrelay.outbox")
+        self.committer = GroupCommit { lines in
+            // One write and one fdatasync for the whole batch, off the cooperative pool.
+            let result: Result<Void, any Error> = await withCheckedContinuation { continuation in
+                io.async { continuation.resume(returning: Result { try Self.write(lines, to: descriptor, path: path) }) }
+            }
+            return Array(repeating: result, count: lines.count)
+        }
         try Self.cutTornTail(descriptor, path: path)
         // Make the file's directory entry durable too.
         let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -47,45 +53,13 @@ public actor JSONLinesOutbox {
     /// Appends one line (without its newline) and returns once it is durable.
     public func append(_ line: [UInt8]) async throws(OutboxError) {
         do {
-            if flushing {
-                try await withCheckedThrowingContinuation { waiting.append((line, $0)) }
-                return
-            }
-            try await lead(with: line)
-        } catch let error as OutboxError {
-            throw error
+            try await committer.submit(line)
+            failure = nil
         } catch {
-            throw OutboxError(path: path, operation: "write", code: EIO)
+            let error = error as? OutboxError ?? OutboxError(path: path, operation: "write", code: EIO)
+            failure = error
+            throw error
         }
-    }
-
-    /// Flushes this caller's line, then whatever queued up meanwhile, until nothing waits.
-    private func lead(with line: [UInt8]) async throws {
-        flushing = true
-        defer { flushing = false }
-        let own = await flush([line])
-        while !waiting.isEmpty {
-            let batch = waiting
-            waiting = []
-            let result = await flush(batch.map(\.line))
-            for entry in batch { entry.continuation.resume(with: result) }
-        }
-        try own.get()
-    }
-
-    private func flush(_ lines: [[UInt8]]) async -> Result<Void, any Error> {
-        let descriptor = descriptor
-        let path = path
-        let result: Result<Void, any Error> = await withCheckedContinuation { continuation in
-            io.async {
-                continuation.resume(with: .success(Result { try Self.write(lines, to: descriptor, path: path) }))
-            }
-        }
-        switch result {
-        case .success: failure = nil
-        case .failure(let error): failure = error as? OutboxError
-        }
-        return result
     }
 
     private static func write(_ lines: [[UInt8]], to descriptor: Int32, path: String) throws(OutboxError) {

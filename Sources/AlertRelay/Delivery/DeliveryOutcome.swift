@@ -1,0 +1,55 @@
+import Foundation
+
+/// What one delivery attempt came to, as the sink judged it.
+public enum DeliveryOutcome: Sendable, Equatable {
+    case delivered(status: Int?, response: String)
+    /// Worth retrying: the sink was down, slow, overloaded or rate limiting. `retryAfter` is what the sink
+    /// asked for (`Retry-After`), if anything.
+    case transient(reason: String, status: Int?, response: String, retryAfter: Duration?)
+    /// Retrying cannot help (a 4xx other than 408/425/429, a rejected address): straight to dead letters.
+    case permanent(reason: String, status: Int?, response: String)
+
+    public var status: Int? {
+        switch self {
+        case .delivered(let status, _), .transient(_, let status, _, _), .permanent(_, let status, _): status
+        }
+    }
+
+    public var response: String {
+        switch self {
+        case .delivered(_, let response), .transient(_, _, let response, _), .permanent(_, _, let response): response
+        }
+    }
+
+    /// The one rule every HTTP-speaking sink shares (Alertmanager's `notify/util.go` Retrier): 2xx success;
+    /// 408, 425, 429 and 5xx transient; every other status permanent.
+    public static func classify(httpStatus status: Int, response: String, retryAfter: Duration? = nil) -> DeliveryOutcome {
+        switch status {
+        case 200..<300:
+            return .delivered(status: status, response: response)
+        case 408, 425, 429, 500..<600:
+            return .transient(reason: "HTTP \(status)", status: status, response: response, retryAfter: retryAfter)
+        default:
+            return .permanent(reason: "HTTP \(status)", status: status, response: response)
+        }
+    }
+
+    /// The first bytes of a sink's answer, kept with each attempt.
+    public static func snippet(_ bytes: some Collection<UInt8>, limit: Int = 512) -> String {
+        String(decoding: bytes.prefix(limit), as: UTF8.self)
+    }
+}
+
+/// Reads a `Retry-After` value: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
+public enum RetryAfter {
+    public static func parse(_ value: String, now: Date) -> Duration? {
+        let text = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Int64(text), seconds >= 0 { return .seconds(seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: text) else { return nil }
+        return .seconds(max(0, Int64(date.timeIntervalSince(now).rounded(.up))))
+    }
+}
