@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // The durable queue: SQLite (Debian's libsqlite3) in WAL mode, with migrations and async access.
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // Domain: payloads, authentication, configuration, sinks. Knows nothing of HTTP.
@@ -39,11 +41,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The on-disk delivery queue and dedup log. The only module that knows SQLite.
+        .target(
+            name: "AlertRelayStore",
+            dependencies: [
+                "AlertRelay",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // HTTP adapter: the Hummingbird application, its routes and services.
         .target(
             name: "AlertRelayServer",
             dependencies: [
                 "AlertRelay",
+                "AlertRelayStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -67,6 +79,11 @@ let package = Package(
         .testTarget(
             name: "AlertRelayTests",
             dependencies: ["AlertRelay"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AlertRelayStoreTests",
+            dependencies: ["AlertRelay", "AlertRelayStore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import AlertRelay
+import AlertRelayStore
 import Foundation
 import Hummingbird
 import Logging
@@ -6,41 +7,124 @@ import NIOCore
 import ServiceLifecycle
 import UnixSignals
 
-/// Assembles the HTTP application for a checked configuration.
-public func buildApplication(
-    configuration: ResolvedConfiguration,
-    logger: Logger,
-    clock: @escaping @Sendable () -> Date = Date.init,
-    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-) throws -> some ApplicationProtocol {
-    let ingestor = try Ingestor(configuration: configuration, clock: clock)
-    let router = buildRouter(ingestor: ingestor)
-    return Application(
-        router: router,
+/// Everything the service runs, wired from a checked configuration: the store, the sinks, the delivery
+/// workers and the ingest path.
+public struct Relay: Sendable {
+    public let configuration: ResolvedConfiguration
+    public let store: QueueStore
+    public let dispatcher: Dispatcher
+    public let ingestor: Ingestor
+
+    public init(
+        configuration: ResolvedConfiguration, logger: Logger, clock: @escaping @Sendable () -> Date = Date.init,
+        maxStorePages: Int? = nil
+    ) throws {
+        self.configuration = configuration
+        let storePath = configuration.dataDirectory.appendingPathComponent("queue.db").path
+        try FileManager.default.createDirectory(
+            at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
+        )
+        store = try QueueStore(path: storePath, maxPageCount: maxStorePages)
+        var outboxes: [String: JSONLinesOutbox] = [:]
+        var routes: [SinkAddress: Dispatcher.Route] = [:]
+        for receiver in configuration.receivers.values {
+            for sink in receiver.sinks {
+                let built: any Sink
+                switch sink.kind {
+                case .file(let path):
+                    let outbox = try outboxes[path] ?? JSONLinesOutbox(path: path)
+                    outboxes[path] = outbox
+                    built = FileSink(outbox: outbox)
+                }
+                routes[sink.address] = Dispatcher.Route(sink: built, limits: sink.limits, policy: receiver.retry)
+            }
+        }
+        dispatcher = Dispatcher(queue: store, routes: routes, now: clock, logger: logger)
+        let doorbell = dispatcher.doorbell
+        ingestor = Ingestor(configuration: configuration, queue: store, clock: clock, onEnqueued: { doorbell.ring() })
+    }
+
+    /// Why the service cannot take webhooks right now, or `nil` when it can.
+    @Sendable public func unreadiness() async -> String? {
+        do {
+            try await store.checkWritable()
+            return nil
+        } catch {
+            return "the queue cannot be written: \(error)"
+        }
+    }
+}
+
+/// Assembles the HTTP application.
+public func buildApplication(relay: Relay, logger: Logger) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(relay: relay),
         server: .http1(configuration: .init(idleTimeout: .seconds(60))),
         configuration: .init(
-            address: .hostname(configuration.listenAddress.host, port: configuration.listenAddress.port),
+            address: .hostname(relay.configuration.listenAddress.host, port: relay.configuration.listenAddress.port),
             serverName: "AlertRelay"
         ),
-        onServerRunning: onServerRunning,
         logger: logger
     )
 }
 
-public func buildRouter(ingestor: Ingestor) -> Router<BasicRequestContext> {
+public func buildRouter(relay: Relay) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: ErrorMiddleware())
-    HealthController(ingestor: ingestor).register(on: router)
-    WebhookController(ingestor: ingestor).register(on: router)
+    HealthController(readiness: relay.unreadiness).register(on: router)
+    WebhookController(ingestor: relay.ingestor).register(on: router)
     return router
 }
 
 /// Runs the relay until SIGTERM or SIGINT, then shuts down gracefully: the HTTP server stops taking requests
-/// and finishes the ones in flight.
+/// first, then the delivery workers finish what they hold; everything else stays queued on disk.
 public func serve(configuration: ResolvedConfiguration, logger: Logger) async throws {
-    let application = try buildApplication(configuration: configuration, logger: logger)
+    let relay = try Relay(configuration: configuration, logger: logger)
+    let application = buildApplication(relay: relay, logger: logger)
+    let retention = configuration.configuration.storage.deliveredRetention.duration
     let serviceGroup = ServiceGroup(
-        configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration: .init(
+            services: [
+                DeliveryService(dispatcher: relay.dispatcher),
+                PruneService(store: relay.store, retention: retention, logger: logger),
+                application,  // last: stopped first
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
     )
     try await serviceGroup.run()
+}
+
+/// The delivery workers as a service: on graceful shutdown they stop claiming and finish what they hold.
+struct DeliveryService: Service {
+    let dispatcher: Dispatcher
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await dispatcher.run()
+        } onGracefulShutdown: {
+            dispatcher.stop()
+        }
+    }
+}
+
+/// Deletes delivered jobs past their retention and expired dedup entries, hourly.
+struct PruneService: Service {
+    let store: QueueStore
+    let retention: Duration
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            let now = Date()
+            do {
+                let pruned = try await store.prune(deliveredBefore: now.addingTimeInterval(-retention.timeInterval), now: now)
+                if pruned > 0 { logger.info("Pruned delivered jobs", metadata: ["jobs": "\(pruned)"]) }
+            } catch {
+                logger.error("Pruning failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+        }
+    }
 }

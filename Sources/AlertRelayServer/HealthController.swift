@@ -4,7 +4,7 @@ import Hummingbird
 
 /// `/-/healthy` and `/-/ready`, answered in plain text as Prometheus and Alertmanager answer them.
 struct HealthController<Context: RequestContext> {
-    let ingestor: Ingestor
+    let readiness: @Sendable () async -> String?
 
     func register(on router: Router<Context>) {
         for method: HTTPRequest.Method in [.get, .head] {
@@ -12,7 +12,7 @@ struct HealthController<Context: RequestContext> {
                 Self.text("AlertRelay is Healthy.\n", status: .ok)
             }
             router.on("/-/ready", method: method) { _, _ in
-                if let problem = await ingestor.unavailability() {
+                if let problem = await readiness() {
                     return Self.text("AlertRelay is not ready: \(problem)\n", status: .serviceUnavailable)
                 }
                 return Self.text("AlertRelay is Ready.\n", status: .ok)

@@ -1,4 +1,5 @@
 import AlertRelay
+import AlertRelayStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -20,7 +21,7 @@ import Testing
 
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alertrelay-http-\(UUID().uuidString)")
 
-    func config(outbox: String = "outbox.jsonl") throws -> ResolvedConfiguration {
+    func config() throws -> ResolvedConfiguration {
         let yaml = """
             server: {max_body_size: 64KiB}
             sources:
@@ -41,24 +42,25 @@ import Testing
             route: {receiver: outbox}
             receivers:
               - name: outbox
-                file_configs: [{path: \(outbox)}]
+                file_configs: [{path: outbox.jsonl}]
             """
         return try ConfigLoader.parse(yaml: yaml, baseDirectory: directory, environment: [:])
     }
 
-    func router(outbox: String = "outbox.jsonl") throws -> Router<BasicRequestContext> {
+    func relay() throws -> Relay {
         let now = Self.now
-        return buildRouter(ingestor: try Ingestor(configuration: try config(outbox: outbox), clock: { now }))
+        return try Relay(configuration: try config(), logger: Self.quiet, clock: { now })
+    }
+
+    /// The jobs the accepted webhooks became, oldest first.
+    func queued(_ relay: Relay) async throws -> [Job] {
+        try await relay.store.jobs(state: nil, receiver: nil, limit: 1000, before: nil).reversed()
     }
 
     func fixture(_ name: String) throws -> ByteBuffer {
         ByteBuffer(bytes: try Data(contentsOf: Self.fixtures.appendingPathComponent(name)))
     }
 
-    func outboxLines() -> [String] {
-        let text = (try? String(contentsOf: directory.appendingPathComponent("data/outbox.jsonl"), encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").map(String.init)
-    }
 
     static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
@@ -89,7 +91,8 @@ import Testing
     // MARK: Accepted
 
     @Test func acceptsAlertmanagersRealRequestsWithBearerAndBasic() async throws {
-        let app = Application(router: try router(), logger: Self.quiet)
+        let relay = try relay()
+        let app = Application(router: buildRouter(relay: relay), logger: Self.quiet)
         try await app.test(.router) { client in
             let bearer = try await client.execute(
                 uri: "/webhook/alertmanager", method: .post,
@@ -107,13 +110,17 @@ import Testing
                 body: try fixture("alertmanager/04-truncated-max-alerts-2.json")
             )
             #expect(basic.status == .accepted)
-            #expect(outboxLines().count == 2)
-            #expect(outboxLines().first?.contains(accepted.id) == true)
+            let jobs = try await queued(relay)
+            #expect(jobs.map(\.notificationID) == [accepted.id, try receipt(basic).id])
+            #expect(jobs.first?.payload == (try Notification.decode(json: Array(buffer: try fixture("alertmanager/01-firing-2-alerts.json")))))
+            #expect(jobs.first?.address == SinkAddress(receiver: "outbox", sink: "file_configs[0]"))
+            #expect(jobs.first?.state == .pending)
         }
     }
 
     @Test func acceptsGrafanasSignedRequestOnceAndAnswersItsReplayAsADuplicate() async throws {
-        let app = Application(router: try router(), logger: Self.quiet)
+        let relay = try relay()
+        let app = Application(router: buildRouter(relay: relay), logger: Self.quiet)
         let signature = headers([
             ("X-Grafana-Alerting-Signature", "82650247462922939f5129a0ccde41500d518f900150b92486dce163263dc475"),
             ("X-Grafana-Alerting-Timestamp", "1764439200"),
@@ -126,12 +133,13 @@ import Testing
             let duplicate = try receipt(replay)
             #expect(duplicate.status == "duplicate")
             #expect(duplicate.id == (try receipt(first)).id)
-            #expect(outboxLines().count == 1)
+            #expect(try await queued(relay).count == 1)
         }
     }
 
     @Test func answersAReplayedWebhookIdAsADuplicate() async throws {
-        let app = Application(router: try router(), logger: Self.quiet)
+        let relay = try relay()
+        let app = Application(router: buildRouter(relay: relay), logger: Self.quiet)
         let body = try fixture("alertmanager/01-firing-2-alerts.json")
         let secret = try #require(StandardWebhooks.secret(fromEncoded: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"))
         let signed = headers(StandardWebhooks.sign(body: Array(buffer: body), secret: secret, id: "msg_42", timestamp: 1_764_439_200).map { ($0.name, $0.value) })
@@ -141,14 +149,15 @@ import Testing
             #expect(first.status == .accepted)
             #expect(second.status == .ok)
             #expect(try receipt(second).message?.contains("already accepted") == true)
-            #expect(outboxLines().count == 1)
+            #expect(try await queued(relay).count == 1)
         }
     }
 
     // MARK: Refused
 
     @Test func refusesFailedAuthenticationWithoutSayingWhy() async throws {
-        let app = Application(router: try router(), logger: Self.quiet)
+        let relay = try relay()
+        let app = Application(router: buildRouter(relay: relay), logger: Self.quiet)
         let cases: [HTTPFields] = [
             headers([]),
             headers([("Authorization", "Bearer spike-bearer-token-124")]),
@@ -173,12 +182,13 @@ import Testing
                 body: try fixture("grafana/01-firing-signed.json")
             )
             #expect(stale.status == .unauthorized)
-            #expect(outboxLines().isEmpty)
+            #expect(try await queued(relay).isEmpty)
         }
     }
 
     @Test func refusesRequestsAtTheHTTPLevelWithTheRightStatus() async throws {
-        let app = Application(router: try router(), logger: Self.quiet)
+        let relay = try relay()
+        let app = Application(router: buildRouter(relay: relay), logger: Self.quiet)
         let body = try fixture("alertmanager/01-firing-2-alerts.json")
         let auth = ("Authorization", "Bearer spike-bearer-token-123")
         try await app.test(.router) { client in
@@ -213,7 +223,8 @@ import Testing
     }
 
     @Test func refusesBodiesOverTheLimit() async throws {
-        let app = Application(router: try router(), logger: Self.quiet)
+        let relay = try relay()
+        let app = Application(router: buildRouter(relay: relay), logger: Self.quiet)
         let tenMegabytes = ByteBuffer(repeating: UInt8(ascii: " "), count: 10 << 20)
         try await app.test(.router) { client in
             let response = try await client.execute(
@@ -240,7 +251,8 @@ import Testing
 
     @Test(arguments: malformed)
     func refusesMalformedBodiesNamingTheFieldAndKeepsAnswering(_ example: (name: String, body: [UInt8], field: String?)) async throws {
-        let app = Application(router: try router(), logger: Self.quiet)
+        let relay = try relay()
+        let app = Application(router: buildRouter(relay: relay), logger: Self.quiet)
         try await app.test(.router) { client in
             let response = try await client.execute(
                 uri: "/webhook/alertmanager", method: .post, headers: headers([("Authorization", "Bearer spike-bearer-token-123")]),
@@ -253,14 +265,16 @@ import Testing
             let healthy = try await client.execute(uri: "/-/healthy", method: .get)
             #expect(healthy.status == .ok)
         }
-        #expect(outboxLines().isEmpty)
+        #expect(try await queued(relay).isEmpty)
     }
 
-    @Test func answers503AndIsNotReadyWhenTheOutboxCannotBeWritten() async throws {
-        let app = Application(router: try router(outbox: "/dev/full"), logger: Self.quiet)
+    @Test func answers503AndIsNotReadyWhenTheStoreCannotBeWritten() async throws {
+        let relay = try relay()
+        let app = Application(router: buildRouter(relay: relay), logger: Self.quiet)
         try await app.test(.router) { client in
             let ready = try await client.execute(uri: "/-/ready", method: .get)
             #expect(ready.status == .ok)
+            try await relay.store.setReadOnly(true)
             let response = try await client.execute(
                 uri: "/webhook/alertmanager", method: .post, headers: headers([("Authorization", "Bearer spike-bearer-token-123")]),
                 body: try fixture("alertmanager/01-firing-2-alerts.json")
@@ -270,12 +284,19 @@ import Testing
             #expect(try error(response).error == "store_unavailable")
             let notReady = try await client.execute(uri: "/-/ready", method: .get)
             #expect(notReady.status == .serviceUnavailable)
-            #expect(String(buffer: notReady.body).contains("No space left on device"))
+            #expect(String(buffer: notReady.body).contains("the queue cannot be written"))
+            try await relay.store.setReadOnly(false)
+            let recovered = try await client.execute(
+                uri: "/webhook/alertmanager", method: .post, headers: headers([("Authorization", "Bearer spike-bearer-token-123")]),
+                body: try fixture("alertmanager/01-firing-2-alerts.json")
+            )
+            #expect(recovered.status == .accepted, "the sender's retry is accepted once the disk is writable again")
         }
     }
 
     @Test func healthEndpointsAnswerAsPrometheusDoes() async throws {
-        let app = Application(router: try router(), logger: Self.quiet)
+        let relay = try relay()
+        let app = Application(router: buildRouter(relay: relay), logger: Self.quiet)
         try await app.test(.router) { client in
             let healthy = try await client.execute(uri: "/-/healthy", method: .get)
             #expect(healthy.status == .ok)

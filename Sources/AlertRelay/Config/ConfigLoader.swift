@@ -37,14 +37,23 @@ public struct Source: Sendable {
     }
 }
 
+/// A receiver as the service uses it: its sinks, each with the address its jobs carry, and its retry policy.
 public struct Receiver: Sendable {
     public var name: String
-    public var fileSinks: [FileSinkTarget]
+    public var sinks: [ReceiverSink]
+    public var retry: RetryPolicy
 }
 
-public struct FileSinkTarget: Sendable, Hashable {
-    public var path: String
+public struct ReceiverSink: Sendable {
+    public enum Kind: Sendable {
+        /// Appends to the JSON Lines file at this path.
+        case file(path: String)
+    }
+
+    public var address: SinkAddress
     public var sendResolved: Bool
+    public var kind: Kind
+    public var limits: SinkLimits
 }
 
 public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
@@ -172,16 +181,23 @@ private struct Resolver {
             let path = "receivers[\(index)]"
             if receiver.name.isEmpty { report("\(path).name", "must not be empty") }
             if receivers[receiver.name] != nil { report("\(path).name", "duplicate receiver name \"\(receiver.name)\"") }
-            var sinks: [FileSinkTarget] = []
+            var sinks: [ReceiverSink] = []
             for (sinkIndex, sink) in receiver.fileConfigs.enumerated() {
+                let key = "file_configs[\(sinkIndex)]"
                 if sink.path.isEmpty {
-                    report("\(path).file_configs[\(sinkIndex)].path", "must not be empty")
+                    report("\(path).\(key).path", "must not be empty")
                     continue
                 }
                 let url = ConfigLoader.resolve(path: sink.path, against: dataDirectory)
-                sinks.append(FileSinkTarget(path: url.path, sendResolved: sink.sendResolved))
+                sinks.append(
+                    ReceiverSink(
+                        address: SinkAddress(receiver: receiver.name, sink: key), sendResolved: sink.sendResolved,
+                        kind: .file(path: url.path), limits: SinkLimits(concurrency: 4)
+                    )
+                )
             }
-            receivers[receiver.name] = Receiver(name: receiver.name, fileSinks: sinks)
+            let retry = receiver.retry.map { config.retry.overridden(by: $0) } ?? config.retry
+            receivers[receiver.name] = Receiver(name: receiver.name, sinks: sinks, retry: retry.policy)
         }
         if receivers[config.route.receiver] == nil {
             report("route.receiver", "unknown receiver \"\(config.route.receiver)\"\(Self.known(receivers.keys))")

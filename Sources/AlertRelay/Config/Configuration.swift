@@ -54,14 +54,21 @@ public struct ServerConfig: Sendable, Decodable {
 public struct StorageConfig: Sendable, Decodable {
     /// The data directory, relative to the config file's directory unless absolute.
     public var path = "data"
+    /// How long delivered jobs (and their attempts) are kept before pruning; dead letters stay until replayed
+    /// or dropped.
+    public var deliveredRetention = ConfigDuration(.seconds(7 * 86_400))
 
     init() {}
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case path }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case path, deliveredRetention = "delivered_retention"
+    }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
-        path = try decoder.container(keyedBy: CodingKeys.self).decode(.path, default: path)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        path = try c.decode(.path, default: path)
+        deliveredRetention = try c.decode(.deliveredRetention, default: deliveredRetention)
     }
 }
 
@@ -205,9 +212,11 @@ public struct RouteConfig: Sendable, Decodable {
 public struct ReceiverConfig: Sendable, Decodable {
     public var name: String
     public var fileConfigs: [FileSinkConfig]
+    /// Overrides the global `retry` for this receiver's deliveries, key by key.
+    public var retry: RetryOverride?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, fileConfigs = "file_configs"
+        case name, fileConfigs = "file_configs", retry
     }
 
     public init(from decoder: any Decoder) throws {
@@ -215,6 +224,7 @@ public struct ReceiverConfig: Sendable, Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         fileConfigs = try c.decode(.fileConfigs, default: [])
+        retry = try c.decodeIfPresent(RetryOverride.self, forKey: .retry)
     }
 }
 
@@ -277,6 +287,46 @@ public struct RetryConfig: Sendable, Decodable {
         guard maxAttempts >= 0 else { throw c.invalid(.maxAttempts, "must not be negative") }
         guard initialInterval.duration > .zero else { throw c.invalid(.initialInterval, "must be more than 0") }
         guard maxInterval >= initialInterval else { throw c.invalid(.maxInterval, "must be at least initial_interval") }
+    }
+}
+
+extension RetryConfig {
+    public var policy: RetryPolicy {
+        RetryPolicy(
+            initialInterval: initialInterval.duration, multiplier: multiplier, maxInterval: maxInterval.duration,
+            maxAge: maxAge.duration, maxAttempts: maxAttempts
+        )
+    }
+
+    func overridden(by override: RetryOverride) -> RetryConfig {
+        var config = self
+        if let value = override.initialInterval { config.initialInterval = value }
+        if let value = override.multiplier { config.multiplier = value }
+        if let value = override.maxInterval { config.maxInterval = value }
+        if let value = override.maxAge { config.maxAge = value }
+        if let value = override.maxAttempts { config.maxAttempts = value }
+        return config
+    }
+}
+
+/// A receiver's `retry`: only the keys it sets replace the global ones.
+public struct RetryOverride: Sendable, Decodable {
+    public var initialInterval: ConfigDuration?
+    public var multiplier: Double?
+    public var maxInterval: ConfigDuration?
+    public var maxAge: ConfigDuration?
+    public var maxAttempts: Int?
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(RetryConfig.CodingKeys.self)
+        let c = try decoder.container(keyedBy: RetryConfig.CodingKeys.self)
+        initialInterval = try c.decodeIfPresent(ConfigDuration.self, forKey: .initialInterval)
+        multiplier = try c.decodeIfPresent(Double.self, forKey: .multiplier)
+        maxInterval = try c.decodeIfPresent(ConfigDuration.self, forKey: .maxInterval)
+        maxAge = try c.decodeIfPresent(ConfigDuration.self, forKey: .maxAge)
+        maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts)
+        if let multiplier, multiplier < 1 { throw c.invalid(.multiplier, "must be at least 1") }
+        if let maxAttempts, maxAttempts < 0 { throw c.invalid(.maxAttempts, "must not be negative") }
     }
 }
 

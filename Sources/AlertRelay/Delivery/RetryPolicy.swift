@@ -44,16 +44,12 @@ public struct RetryPolicy: Sendable, Equatable {
             delay = min(max(retryAfter, initialInterval), maxRetryAfter)
         } else {
             let exponent = Double(max(0, attempts - 1))
-            let step = min(Self.seconds(initialInterval) * pow(multiplier, exponent), Self.seconds(maxInterval))
+            let step = min(initialInterval.timeInterval * pow(multiplier, exponent), maxInterval.timeInterval)
             delay = .milliseconds(Int64((step * (0.5 + 0.5 * unit)) * 1000))
         }
         if age + delay > maxAge {
             return .giveUp(reason: "gave up: the next attempt would be past max_age")
         }
         return .retry(after: delay)
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

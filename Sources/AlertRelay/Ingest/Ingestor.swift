@@ -23,75 +23,32 @@ public enum IngestError: Error, Sendable, Equatable {
     case unavailable(String)
 }
 
-/// One accepted notification for one receiver, as the `file` sink writes it.
-public struct OutboxRecord: Sendable, Codable, Equatable {
-    public var id: String
-    public var receivedAt: Date
-    public var source: String
-    public var receiver: String
-    public var notification: Notification
-
-    enum CodingKeys: String, CodingKey {
-        case id, receivedAt = "received_at", source, receiver, notification
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(Timestamp(receivedAt), forKey: .receivedAt)
-        try c.encode(source, forKey: .source)
-        try c.encode(receiver, forKey: .receiver)
-        try c.encode(notification, forKey: .notification)
-    }
-
-    public init(id: String, receivedAt: Date, source: String, receiver: String, notification: Notification) {
-        self.id = id
-        self.receivedAt = receivedAt
-        self.source = source
-        self.receiver = receiver
-        self.notification = notification
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(String.self, forKey: .id)
-        receivedAt = try c.decode(Timestamp.self, forKey: .receivedAt).date
-        source = try c.decode(String.self, forKey: .source)
-        receiver = try c.decode(String.self, forKey: .receiver)
-        notification = try c.decode(Notification.self, forKey: .notification)
-    }
-}
-
-/// Takes in one webhook: authenticates it over its exact bytes, decodes it, refuses replays, and makes it
-/// durable in every sink of the receiver it routes to before it counts as accepted.
+/// Takes in one webhook: authenticates it over its exact bytes, decodes it, refuses replays, and turns it
+/// into one delivery job per sink of the receiver it routes to, committed durably before it counts as
+/// accepted.
 public struct Ingestor: Sendable {
     public let sources: [String: Source]
     let receiver: Receiver
-    let outboxes: [String: JSONLinesOutbox]
+    let queue: any JobQueue
     let replayGuard: ReplayGuard
+    let dedupWindow: Duration
     let clock: @Sendable () -> Date
+    let onEnqueued: @Sendable () -> Void
 
-    public init(configuration: ResolvedConfiguration, clock: @escaping @Sendable () -> Date = Date.init) throws(OutboxError) {
+    public init(
+        configuration: ResolvedConfiguration, queue: any JobQueue, clock: @escaping @Sendable () -> Date = Date.init,
+        onEnqueued: @escaping @Sendable () -> Void = {}
+    ) {
         guard let receiver = configuration.receivers[configuration.rootReceiver] else {
             preconditionFailure("ConfigLoader guarantees the root receiver exists")
         }
-        var outboxes: [String: JSONLinesOutbox] = [:]
-        for target in configuration.receivers.values.flatMap(\.fileSinks) where outboxes[target.path] == nil {
-            outboxes[target.path] = try JSONLinesOutbox(path: target.path)
-        }
         self.sources = configuration.sources
         self.receiver = receiver
-        self.outboxes = outboxes
+        self.queue = queue
         self.replayGuard = ReplayGuard()
+        self.dedupWindow = configuration.configuration.dedup.window.duration
         self.clock = clock
-    }
-
-    /// The first sink failure still standing, if any: the service is not ready while one is.
-    public func unavailability() async -> String? {
-        for outbox in outboxes.values {
-            if let failure = await outbox.failure { return failure.description }
-        }
-        return nil
+        self.onEnqueued = onEnqueued
     }
 
     public func ingest(_ request: WebhookRequest, from source: Source, logger: Logger) async throws(IngestError) -> IngestReceipt {
@@ -104,8 +61,14 @@ public struct Ingestor: Sendable {
             logger.info("Refused an invalid payload", metadata: ["source": "\(source.name)", "error": "\(error)"])
             throw .invalidPayload(error)
         }
-
         let counts = notification.counts
+        func receipt(id: String, duplicateOf: String?) -> IngestReceipt {
+            IngestReceipt(
+                id: id, source: source.name, alerts: notification.alerts.count, firing: counts.firing,
+                resolved: counts.resolved, receivers: [receiver.name], duplicateOf: duplicateOf
+            )
+        }
+
         var replayKey: String?
         if let key = replay.key {
             let namespaced = source.name + "/" + key
@@ -116,30 +79,44 @@ public struct Ingestor: Sendable {
                 throw .inFlight
             case .duplicate(let id):
                 logger.info("Answered a replayed delivery as a duplicate", metadata: ["source": "\(source.name)", "original.id": "\(id)"])
-                return IngestReceipt(
-                    id: id, source: source.name, alerts: notification.alerts.count, firing: counts.firing,
-                    resolved: counts.resolved, receivers: [receiver.name], duplicateOf: id
-                )
+                return receipt(id: id, duplicateOf: id)
             }
         }
 
         let id = NotificationID.make(now: now)
+        let jobs = receiver.sinks.compactMap { sink -> NewJob? in
+            var payload = notification
+            if !sink.sendResolved {
+                payload.alerts.removeAll { $0.status == .resolved }
+                if payload.alerts.isEmpty { return nil }
+            }
+            return NewJob(address: sink.address, payload: payload, dedupKey: DedupKey.of(payload, for: sink.address))
+        }
+        let result: EnqueueResult
         do {
-            try await write(OutboxRecord(id: id, receivedAt: now, source: source.name, receiver: receiver.name, notification: notification))
+            result = try await queue.enqueue(AcceptedNotification(id: id, receivedAt: now, source: source.name, jobs: jobs, dedupWindow: dedupWindow))
         } catch {
             if let replayKey { await replayGuard.release(replayKey) }
-            logger.error("Could not make an accepted webhook durable", metadata: ["source": "\(source.name)", "error": "\(error)"])
-            throw .unavailable(error.description)
+            logger.error("Could not store an accepted webhook; answered 503", metadata: ["source": "\(source.name)", "error": "\(error)"])
+            throw .unavailable("\(error)")
         }
-        if let replayKey { await replayGuard.commit(replayKey, id: id) }
-        logger.info(
-            "Accepted webhook",
-            metadata: ["source": "\(source.name)", "notification.id": "\(id)", "alerts": "\(notification.alerts.count)", "receiver": "\(receiver.name)"]
-        )
-        return IngestReceipt(
-            id: id, source: source.name, alerts: notification.alerts.count, firing: counts.firing, resolved: counts.resolved,
-            receivers: [receiver.name], duplicateOf: nil
-        )
+        switch result {
+        case .duplicate(let first):
+            if let replayKey { await replayGuard.commit(replayKey, id: first) }
+            logger.info("Answered a notification already accepted as a duplicate", metadata: ["source": "\(source.name)", "original.id": "\(first)"])
+            return receipt(id: first, duplicateOf: first)
+        case .accepted(let written, let duplicates):
+            if let replayKey { await replayGuard.commit(replayKey, id: id) }
+            onEnqueued()
+            logger.info(
+                "Accepted webhook",
+                metadata: [
+                    "source": "\(source.name)", "notification.id": "\(id)", "alerts": "\(notification.alerts.count)",
+                    "receiver": "\(receiver.name)", "jobs": "\(written)", "duplicates": "\(duplicates)",
+                ]
+            )
+            return receipt(id: id, duplicateOf: nil)
+        }
     }
 
     private func authenticate(
@@ -157,38 +134,6 @@ public struct Ingestor: Sendable {
             metadata: ["source": "\(source.name)", "reasons": "\(failures.joined(separator: "; "))"]
         )
         throw .unauthorized
-    }
-
-    /// Writes the record to every file sink of the receiver, all at once; any failure fails the whole.
-    private func write(_ record: OutboxRecord) async throws(OutboxError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var writes: [(JSONLinesOutbox, [UInt8])] = []
-        for sink in receiver.fileSinks {
-            var record = record
-            if !sink.sendResolved {
-                record.notification.alerts.removeAll { $0.status == .resolved }
-                if record.notification.alerts.isEmpty { continue }
-            }
-            guard let outbox = outboxes[sink.path] else { continue }
-            do {
-                writes.append((outbox, Array(try encoder.encode(record))))
-            } catch {
-                throw OutboxError(path: sink.path, operation: "encode", code: EINVAL)
-            }
-        }
-        do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (outbox, line) in writes {
-                    group.addTask { try await outbox.append(line) }
-                }
-                try await group.waitForAll()
-            }
-        } catch let error as OutboxError {
-            throw error
-        } catch {
-            throw OutboxError(path: "", operation: "write", code: EIO)
-        }
     }
 }
 

@@ -1,15 +1,35 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 @testable import AlertRelay
+
+/// Stands in for the SQLite store (tested on its own in AlertRelayStoreTests): records what it was asked to
+/// enqueue, or fails as a full disk would.
+final class RecordingQueue: JobQueue {
+    let enqueued = Mutex<[AcceptedNotification]>([])
+    let failing = Mutex(false)
+    let answer = Mutex<EnqueueResult?>(nil)
+
+    struct DiskFull: Error {}
+
+    func enqueue(_ notification: AcceptedNotification) async throws -> EnqueueResult {
+        if failing.withLock({ $0 }) { throw DiskFull() }
+        enqueued.withLock { $0.append(notification) }
+        return answer.withLock { $0 } ?? .accepted(jobs: notification.jobs.count, duplicates: 0)
+    }
+
+    var all: [AcceptedNotification] { enqueued.withLock { $0 } }
+}
 
 @Suite struct IngestorTests {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alertrelay-ingest-\(UUID().uuidString)")
     let now = Date(timeIntervalSince1970: 1_795_980_600)
     let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    let queue = RecordingQueue()
 
-    func ingestor(sendResolved: Bool = true, outbox: String = "outbox.jsonl") throws -> Ingestor {
+    func ingestor() throws -> Ingestor {
         let yaml = """
             sources:
               am:
@@ -20,17 +40,14 @@ import Testing
             receivers:
               - name: main
                 file_configs:
-                  - path: \(outbox)
-                    send_resolved: \(sendResolved)
+                  - path: all.jsonl
+                  - path: firing.jsonl
+                    send_resolved: false
+            dedup: {window: 2m}
             """
         let config = try ConfigLoader.parse(yaml: yaml, baseDirectory: directory, environment: [:])
         let now = self.now
-        return try Ingestor(configuration: config, clock: { now })
-    }
-
-    func records() throws -> [OutboxRecord] {
-        let text = try String(contentsOf: directory.appendingPathComponent("data/outbox.jsonl"), encoding: .utf8)
-        return try text.split(separator: "\n").map { try JSONDecoder().decode(OutboxRecord.self, from: Data($0.utf8)) }
+        return Ingestor(configuration: config, queue: queue, clock: { now })
     }
 
     func bearer(_ body: [UInt8]) -> WebhookRequest {
@@ -42,19 +59,32 @@ import Testing
         return WebhookRequest(headers: headers, body: body)
     }
 
-    @Test func anAcceptedWebhookIsInTheOutboxBeforeTheReceiptIsReturned() async throws {
+    @Test func anAcceptedWebhookBecomesOneJobPerSinkBeforeTheReceiptIsReturned() async throws {
         let ingestor = try ingestor()
         let body = try Fixtures.bytes("alertmanager/01-firing-2-alerts.json")
         let receipt = try await ingestor.ingest(bearer(body), from: ingestor.sources["am"]!, logger: logger)
         #expect(receipt.alerts == 2 && receipt.firing == 2 && receipt.resolved == 0)
         #expect(receipt.receivers == ["main"])
         #expect(receipt.duplicateOf == nil)
-        let records = try records()
-        #expect(records.count == 1)
-        #expect(records.first?.id == receipt.id)
-        #expect(records.first?.source == "am")
-        #expect(records.first?.receivedAt == now)
-        #expect(records.first?.notification == (try Notification.decode(json: body)))
+        let accepted = try #require(queue.all.first)
+        #expect(accepted.id == receipt.id)
+        #expect(accepted.source == "am")
+        #expect(accepted.receivedAt == now)
+        #expect(accepted.dedupWindow == .seconds(120))
+        #expect(accepted.jobs.map(\.address.sink) == ["file_configs[0]", "file_configs[1]"])
+        #expect(accepted.jobs.first?.payload == (try Notification.decode(json: body)))
+        #expect(accepted.jobs.allSatisfy { $0.dedupKey != nil })
+    }
+
+    @Test func sinksWithoutSendResolvedGetOnlyTheFiringAlerts() async throws {
+        let ingestor = try ingestor()
+        _ = try await ingestor.ingest(bearer(try Fixtures.bytes("alertmanager/02-firing-1-resolved-1-firing.json")), from: ingestor.sources["am"]!, logger: logger)
+        _ = try await ingestor.ingest(bearer(try Fixtures.bytes("alertmanager/03-resolved.json")), from: ingestor.sources["am"]!, logger: logger)
+        let all = queue.all
+        try #require(all.count == 2)
+        let (mixed, resolved) = (all[0], all[1])
+        #expect(mixed.jobs.map { $0.payload.alerts.map(\.status) } == [[.resolved, .firing], [.firing]])
+        #expect(resolved.jobs.map(\.address.sink) == ["file_configs[0]"], "nothing firing is left for the second sink")
     }
 
     @Test func aReplayedWebhookIdIsProcessedOnce() async throws {
@@ -65,10 +95,18 @@ import Testing
         let other = try await ingestor.ingest(signed(body, id: "msg_2"), from: ingestor.sources["signed"]!, logger: logger)
         #expect(replay.duplicateOf == first.id)
         #expect(other.duplicateOf == nil)
-        #expect(try records().map(\.id) == [first.id, other.id])
+        #expect(queue.all.map(\.id) == [first.id, other.id])
     }
 
-    @Test func refusesBeforeWritingAnything() async throws {
+    @Test func aNotificationTheQueueAlreadyHasIsAnsweredAsADuplicate() async throws {
+        let ingestor = try ingestor()
+        queue.answer.withLock { $0 = .duplicate(of: "first-id") }
+        let receipt = try await ingestor.ingest(bearer(try Fixtures.bytes("alertmanager/01-firing-2-alerts.json")), from: ingestor.sources["am"]!, logger: logger)
+        #expect(receipt.duplicateOf == "first-id")
+        #expect(receipt.id == "first-id")
+    }
+
+    @Test func refusesBeforeQueueingAnything() async throws {
         let ingestor = try ingestor()
         let body = try Fixtures.bytes("alertmanager/01-firing-2-alerts.json")
         await #expect(throws: IngestError.unauthorized) {
@@ -77,27 +115,20 @@ import Testing
         await #expect(throws: IngestError.invalidPayload(PayloadError(field: "alerts", reason: "required field is missing"))) {
             try await ingestor.ingest(bearer(Array(#"{"version":"4","status":"firing"}"#.utf8)), from: ingestor.sources["am"]!, logger: logger)
         }
-        #expect(try records().isEmpty)
+        #expect(queue.all.isEmpty)
     }
 
-    @Test func aFailedWriteIsNotAcceptedAndItsWebhookIdCanBeRetried() async throws {
-        let ingestor = try ingestor(outbox: "/dev/full")
+    @Test func aFailedEnqueueIsNotAcceptedAndItsWebhookIdCanBeRetried() async throws {
+        let ingestor = try ingestor()
         let body = try Fixtures.bytes("alertmanager/01-firing-2-alerts.json")
-        for _ in 0..<2 {
-            await #expect(throws: IngestError.self) {
-                try await ingestor.ingest(signed(body, id: "msg_1"), from: ingestor.sources["signed"]!, logger: logger)
-            }
+        queue.failing.withLock { $0 = true }
+        await #expect(throws: IngestError.self) {
+            try await ingestor.ingest(signed(body, id: "msg_1"), from: ingestor.sources["signed"]!, logger: logger)
         }
-        #expect(await ingestor.unavailability()?.contains("/dev/full") == true)
-    }
-
-    @Test func withoutSendResolvedResolvedAlertsAreLeftOut() async throws {
-        let ingestor = try ingestor(sendResolved: false)
-        _ = try await ingestor.ingest(bearer(try Fixtures.bytes("alertmanager/02-firing-1-resolved-1-firing.json")), from: ingestor.sources["am"]!, logger: logger)
-        _ = try await ingestor.ingest(bearer(try Fixtures.bytes("alertmanager/03-resolved.json")), from: ingestor.sources["am"]!, logger: logger)
-        let records = try records()
-        #expect(records.count == 1)
-        #expect(records.first?.notification.alerts.map(\.status) == [.firing])
+        queue.failing.withLock { $0 = false }
+        let retried = try await ingestor.ingest(signed(body, id: "msg_1"), from: ingestor.sources["signed"]!, logger: logger)
+        #expect(retried.duplicateOf == nil, "the sender's retry is processed, not mistaken for a replay")
+        #expect(queue.all.count == 1)
     }
 
     @Test func idsAreTimeOrderedUUIDv7() {

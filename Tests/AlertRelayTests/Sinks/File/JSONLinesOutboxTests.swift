@@ -49,3 +49,30 @@ import Testing
         #expect(failure?.description.contains("No space left on device") == true)
     }
 }
+
+@Suite struct FileSinkTests {
+    @Test func writesTheDeliveryAsOneRecord() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("alertrelay-filesink-\(UUID().uuidString)/out.jsonl").path
+        let sink = FileSink(outbox: try JSONLinesOutbox(path: path))
+        let notification = try Notification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
+        let delivery = Delivery(
+            jobID: 7, notificationID: "n-1", source: "am", acceptedAt: Date(timeIntervalSince1970: 1_795_980_600),
+            receiver: "main", notification: notification, attempt: 1
+        )
+        #expect(await sink.deliver(delivery) == .delivered(status: nil, response: "appended to \(path)"))
+        let line = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        let record = try JSONDecoder().decode(OutboxRecord.self, from: Data(try #require(line.first).utf8))
+        #expect(record == OutboxRecord(id: "n-1", receivedAt: delivery.acceptedAt, source: "am", receiver: "main", notification: notification))
+    }
+
+    @Test func aFullDiskIsATransientFailure() async throws {
+        let sink = FileSink(outbox: try JSONLinesOutbox(path: "/dev/full"))
+        let notification = try Notification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
+        let outcome = await sink.deliver(Delivery(jobID: 1, notificationID: "n", source: "s", acceptedAt: Date(), receiver: "r", notification: notification, attempt: 1))
+        guard case .transient(let reason, _, _, _) = outcome else {
+            Issue.record("expected a transient failure, got \(outcome)")
+            return
+        }
+        #expect(reason.contains("No space left on device"))
+    }
+}

@@ -1,0 +1,230 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// How hard one sink may be driven.
+public struct SinkLimits: Sendable, Equatable {
+    /// Deliveries in flight at once.
+    public var concurrency: Int
+    /// Deliveries started per second at most; `nil`: no limit. Slack incoming webhooks allow about one.
+    public var ratePerSecond: Double?
+    /// Consecutive transient failures after which the whole sink is backed off (circuit breaker).
+    public var breakerThreshold: Int
+
+    public init(concurrency: Int = 8, ratePerSecond: Double? = nil, breakerThreshold: Int = 5) {
+        self.concurrency = concurrency
+        self.ratePerSecond = ratePerSecond
+        self.breakerThreshold = breakerThreshold
+    }
+}
+
+/// Claims due jobs, hands them to their sinks, and records what came of each: delivered, retried later with
+/// backoff, or dead. It respects each sink's concurrency and rate, and backs off a sink that keeps failing as a
+/// whole instead of hammering it job by job. ``stop()`` stops claiming; jobs in flight finish.
+public final class Dispatcher: Sendable {
+    public struct Route: Sendable {
+        public var sink: any Sink
+        public var limits: SinkLimits
+        public var policy: RetryPolicy
+
+        public init(sink: any Sink, limits: SinkLimits, policy: RetryPolicy) {
+            self.sink = sink
+            self.limits = limits
+            self.policy = policy
+        }
+    }
+
+    private struct Gate {
+        var inFlight = 0
+        var nextStart = Date.distantPast
+        var consecutiveFailures = 0
+        var openUntil = Date.distantPast
+    }
+
+    private struct State {
+        var gates: [SinkAddress: Gate] = [:]
+        var stopping = false
+    }
+
+    let queue: any DeliveryQueue
+    let routes: [SinkAddress: Route]
+    public let doorbell: Doorbell
+    let now: @Sendable () -> Date
+    let jitter: @Sendable () -> Double
+    let idleWait: Duration
+    let logger: Logger
+    private let state = Mutex(State())
+
+    public init(
+        queue: any DeliveryQueue,
+        routes: [SinkAddress: Route],
+        doorbell: Doorbell = Doorbell(),
+        now: @escaping @Sendable () -> Date = Date.init,
+        jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        idleWait: Duration = .seconds(1),
+        logger: Logger
+    ) {
+        self.queue = queue
+        self.routes = routes
+        self.doorbell = doorbell
+        self.now = now
+        self.jitter = jitter
+        self.idleWait = idleWait
+        self.logger = logger
+    }
+
+    /// Stop claiming jobs; the deliveries in flight finish and ``run()`` returns.
+    public func stop() {
+        state.withLock { $0.stopping = true }
+        doorbell.ring()
+    }
+
+    public func run() async throws {
+        let recovered = try await queue.recoverInterrupted(now: now())
+        if recovered > 0 {
+            logger.warning("Requeued deliveries a previous process left in flight", metadata: ["jobs": "\(recovered)"])
+        }
+        await withDiscardingTaskGroup { group in
+            while !state.withLock({ $0.stopping }) {
+                let jobs: [Job]
+                do {
+                    jobs = try await queue.claimDue(now: now(), allowances: allowances(at: now()))
+                } catch {
+                    logger.error("Could not claim jobs from the store", metadata: ["error": "\(error)"])
+                    await doorbell.wait(timeout: idleWait)
+                    continue
+                }
+                for job in jobs {
+                    guard let route = routes[job.address] else { continue }
+                    started(job.address, limits: route.limits)
+                    group.addTask { await self.deliver(job, route: route) }
+                }
+                if jobs.isEmpty { await doorbell.wait(timeout: await waitTime()) }
+            }
+        }
+        logger.info("Delivery workers stopped")
+    }
+
+    /// How long to sleep when nothing is due: until the next job is, within bounds.
+    private func waitTime() async -> Duration {
+        guard let next = try? await queue.nextDue() else { return idleWait }
+        let seconds = next.timeIntervalSince(now())
+        if seconds <= 0 { return .milliseconds(10) }
+        return min(idleWait, .milliseconds(Int64(seconds * 1000) + 1))
+    }
+
+    private func allowances(at time: Date) -> [SinkAddress: Int] {
+        state.withLock { state in
+            var allowances: [SinkAddress: Int] = [:]
+            for (address, route) in routes {
+                let gate = state.gates[address] ?? Gate()
+                var allowance = route.limits.concurrency - gate.inFlight
+                if gate.consecutiveFailures >= route.limits.breakerThreshold {
+                    // Open: nothing until the back-off ends, then one probe at a time (half open).
+                    allowance = time >= gate.openUntil && gate.inFlight == 0 ? 1 : 0
+                }
+                if route.limits.ratePerSecond != nil {
+                    allowance = time >= gate.nextStart ? min(allowance, 1) : 0
+                }
+                if allowance > 0 { allowances[address] = allowance }
+            }
+            return allowances
+        }
+    }
+
+    private func started(_ address: SinkAddress, limits: SinkLimits) {
+        let time = now()
+        state.withLock { state in
+            state.gates[address, default: Gate()].inFlight += 1
+            if let rate = limits.ratePerSecond, rate > 0 {
+                let gate = state.gates[address, default: Gate()]
+                state.gates[address]?.nextStart = max(time, gate.nextStart).addingTimeInterval(1 / rate)
+            }
+        }
+    }
+
+    private func deliver(_ job: Job, route: Route) async {
+        let attemptNumber = job.attempts + 1
+        let delivery = Delivery(
+            jobID: job.id, notificationID: job.notificationID, source: job.source, acceptedAt: job.createdAt,
+            receiver: job.address.receiver, notification: job.payload, attempt: attemptNumber
+        )
+        var logger = self.logger
+        logger[metadataKey: "delivery.id"] = "\(job.id)"
+        logger[metadataKey: "notification.id"] = "\(job.notificationID)"
+        logger[metadataKey: "sink"] = "\(job.address)"
+        logger[metadataKey: "attempt"] = "\(attemptNumber)"
+
+        let startedAt = now()
+        let clock = ContinuousClock()
+        let begin = clock.now
+        let outcome = await route.sink.deliver(delivery)
+        let attempt = Attempt(number: attemptNumber, startedAt: startedAt, duration: clock.now - begin, outcome: outcome)
+        let finishedAt = now()
+
+        let transition: JobTransition
+        switch outcome {
+        case .delivered:
+            transition = .delivered
+            logger.info("Delivered", metadata: ["status": "\(outcome.status.map(String.init) ?? "-")"])
+        case .permanent(let reason, _, _):
+            transition = .dead(error: reason)
+            logger.error("Delivery failed permanently; dead letter", metadata: ["error": "\(reason)"])
+        case .transient(let reason, _, _, let retryAfter):
+            let age = Duration.milliseconds(Int64(finishedAt.timeIntervalSince(job.createdAt) * 1000))
+            switch route.policy.next(attempts: attemptNumber, age: age, retryAfter: retryAfter, unit: jitter()) {
+            case .retry(let delay):
+                let at = finishedAt.addingTimeInterval(delay.timeInterval)
+                transition = .retry(at: at, error: reason)
+                logger.warning("Delivery failed; will retry", metadata: ["error": "\(reason)", "retry.in": "\(delay)"])
+            case .giveUp(let why):
+                transition = .dead(error: "\(reason); \(why)")
+                logger.error("Delivery failed; dead letter", metadata: ["error": "\(reason)", "reason": "\(why)"])
+            }
+        }
+        do {
+            try await queue.finish(jobID: job.id, attempt: attempt, transition: transition)
+        } catch {
+            // The job stays `delivering` on disk and is retried after a restart: at least once, never lost.
+            logger.error("Could not record a delivery attempt", metadata: ["error": "\(error)"])
+        }
+        finished(job.address, outcome: outcome, limits: route.limits, policy: route.policy, at: finishedAt)
+        doorbell.ring()
+    }
+
+    private func finished(_ address: SinkAddress, outcome: DeliveryOutcome, limits: SinkLimits, policy: RetryPolicy, at time: Date) {
+        let opened: Int? = state.withLock { state in
+            var gate = state.gates[address, default: Gate()]
+            gate.inFlight -= 1
+            var opened: Int?
+            switch outcome {
+            case .transient:
+                gate.consecutiveFailures += 1
+                if gate.consecutiveFailures >= limits.breakerThreshold {
+                    let exponent = Double(gate.consecutiveFailures - limits.breakerThreshold)
+                    let backoff = min(policy.initialInterval.timeInterval * pow(policy.multiplier, exponent), policy.maxInterval.timeInterval)
+                    gate.openUntil = time.addingTimeInterval(backoff)
+                    opened = gate.consecutiveFailures
+                }
+            case .delivered, .permanent:
+                gate.consecutiveFailures = 0
+            }
+            state.gates[address] = gate
+            return opened
+        }
+        if let opened, opened == limits.breakerThreshold {
+            logger.warning("Sink keeps failing; backing it off as a whole", metadata: ["sink": "\(address)", "failures": "\(opened)"])
+        }
+    }
+
+    /// Sinks whose circuit is open now (for `/-/ready` details and metrics).
+    public func openCircuits() -> [SinkAddress] {
+        let time = now()
+        return state.withLock { state in
+            state.gates.filter { address, gate in
+                guard let route = routes[address] else { return false }
+                return gate.consecutiveFailures >= route.limits.breakerThreshold && gate.openUntil > time
+            }.map(\.key)
+        }
+    }
+}

@@ -1,0 +1,384 @@
+import AlertRelay
+import Foundation
+import GRDB
+
+/// The delivery queue and the dedup log, in one SQLite database in WAL mode with `synchronous = FULL`: a
+/// committed transaction survives a power loss, not just a crash of the process.
+///
+/// Enqueues and job updates go through ``GroupCommit``: whatever arrives while a transaction commits is
+/// written by the next one, so concurrent requests share one fsync.
+public final class QueueStore: DeliveryQueue, Sendable {
+    public let path: String
+    private let pool: DatabasePool
+    private let enqueuer: GroupCommit<AcceptedNotification, EnqueueResult>
+    private let finisher: GroupCommit<Finish, Void>
+
+    struct Finish: Sendable {
+        var jobID: Int64
+        var attempt: Attempt
+        var transition: JobTransition
+    }
+
+    /// - Parameter maxPageCount: caps the database's size in pages, so tests can make the disk "full".
+    public init(path: String, maxPageCount: Int? = nil) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            if let maxPageCount { try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw StoreError(operation: "open \(path)", error)
+        }
+        let pool = self.pool
+        enqueuer = GroupCommit { batch in
+            await Self.batch(pool, count: batch.count) { db in batch.map { item in Result { try Self.insert(item, db) } } }
+        }
+        finisher = GroupCommit { batch in
+            await Self.batch(pool, count: batch.count) { db in batch.map { item in Result { try Self.apply(item, db) } } }
+        }
+    }
+
+    /// Runs `body` in one write transaction; if the transaction itself fails, every item fails with it.
+    private static func batch<T: Sendable>(
+        _ pool: DatabasePool, count: Int, _ body: @escaping @Sendable (Database) throws -> [Result<T, any Error>]
+    ) async -> [Result<T, any Error>] {
+        do {
+            return try await pool.write { db in try body(db) }
+        } catch {
+            return Array(repeating: .failure(StoreError(operation: "commit", error)), count: count)
+        }
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE jobs (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        notification_id TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        receiver TEXT NOT NULL,
+                        sink TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        created_at INTEGER NOT NULL,
+                        next_attempt_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        last_error TEXT,
+                        payload BLOB NOT NULL
+                    );
+                    CREATE INDEX jobs_due ON jobs (state, next_attempt_at);
+                    CREATE INDEX jobs_receiver ON jobs (receiver, state);
+                    CREATE TABLE attempts (
+                        job_id INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+                        number INTEGER NOT NULL,
+                        started_at INTEGER NOT NULL,
+                        duration_ms INTEGER NOT NULL,
+                        outcome TEXT NOT NULL,
+                        status INTEGER,
+                        response TEXT NOT NULL,
+                        PRIMARY KEY (job_id, number)
+                    );
+                    CREATE TABLE dedup (
+                        key TEXT PRIMARY KEY,
+                        notification_id TEXT NOT NULL,
+                        expires_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX dedup_expiry ON dedup (expires_at);
+                    """
+            )
+        }
+        return migrator
+    }
+
+    // MARK: Ingest
+
+    public func enqueue(_ notification: AcceptedNotification) async throws -> EnqueueResult {
+        try await enqueuer.submit(notification)
+    }
+
+    private static func insert(_ item: AcceptedNotification, _ db: Database) throws -> EnqueueResult {
+        let now = millis(item.receivedAt)
+        var written = 0
+        var duplicateOf: String?
+        let encoder = JSONEncoder()
+        for job in item.jobs {
+            if let key = job.dedupKey {
+                if let first = try String.fetchOne(
+                    db, sql: "SELECT notification_id FROM dedup WHERE key = ? AND expires_at > ?", arguments: [key, now]
+                ) {
+                    duplicateOf = duplicateOf ?? first
+                    continue
+                }
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO dedup (key, notification_id, expires_at) VALUES (?, ?, ?)",
+                    arguments: [key, item.id, now + millis(item.dedupWindow)]
+                )
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO jobs (notification_id, source, receiver, sink, state, created_at, next_attempt_at, updated_at, payload)
+                    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+                    """,
+                arguments: [item.id, item.source, job.address.receiver, job.address.sink, now, now, now, try encoder.encode(job.payload)]
+            )
+            written += 1
+        }
+        if written == 0, let duplicateOf { return .duplicate(of: duplicateOf) }
+        return .accepted(jobs: written, duplicates: item.jobs.count - written)
+    }
+
+    // MARK: Workers
+
+    /// Jobs a previous process held when it died go back to the queue, due now. Call once at start, before
+    /// the workers run (the data directory lock guarantees no other process holds any).
+    public func recoverInterrupted(now: Date) async throws -> Int {
+        try await write("recover interrupted jobs") { db in
+            try db.execute(
+                sql: "UPDATE jobs SET state = 'retrying', next_attempt_at = ?, updated_at = ? WHERE state = 'delivering'",
+                arguments: [millis(now), millis(now)]
+            )
+            return db.changesCount
+        }
+    }
+
+    /// Takes up to `allowances[sink]` due jobs for each sink, oldest due first, and marks them `delivering`.
+    public func claimDue(now: Date, allowances: [SinkAddress: Int]) async throws -> [Job] {
+        let wanted = allowances.filter { $0.value > 0 }
+        guard !wanted.isEmpty else { return [] }
+        return try await write("claim jobs") { db in
+            var claimed: [Job] = []
+            for (address, limit) in wanted {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM jobs WHERE receiver = ? AND sink = ? AND state IN ('pending', 'retrying') AND next_attempt_at <= ?
+                        ORDER BY next_attempt_at, id LIMIT ?
+                        """,
+                    arguments: [address.receiver, address.sink, millis(now), limit]
+                )
+                for row in rows {
+                    var job = try Self.job(row)
+                    try db.execute(sql: "UPDATE jobs SET state = 'delivering', updated_at = ? WHERE id = ?", arguments: [millis(now), job.id])
+                    job.state = .delivering
+                    claimed.append(job)
+                }
+            }
+            return claimed.sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
+        }
+    }
+
+    /// Records an attempt and moves the job on; returns once durable.
+    public func finish(jobID: Int64, attempt: Attempt, transition: JobTransition) async throws {
+        do {
+            try await finisher.submit(Finish(jobID: jobID, attempt: attempt, transition: transition))
+        } catch {
+            throw error as? StoreError ?? StoreError(operation: "finish job \(jobID)", error)
+        }
+    }
+
+    private static func apply(_ finish: Finish, _ db: Database) throws {
+        let attempt = finish.attempt
+        let now = millis(attempt.startedAt) + Int64(attempt.duration.components.seconds * 1000)
+            + Int64(attempt.duration.components.attoseconds / 1_000_000_000_000_000)
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO attempts (job_id, number, started_at, duration_ms, outcome, status, response) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [finish.jobID, attempt.number, millis(attempt.startedAt), now - millis(attempt.startedAt), attempt.outcome, attempt.status, attempt.response]
+        )
+        switch finish.transition {
+        case .delivered:
+            try db.execute(
+                sql: "UPDATE jobs SET state = 'delivered', attempts = ?, updated_at = ?, last_error = NULL WHERE id = ?",
+                arguments: [attempt.number, now, finish.jobID]
+            )
+        case .retry(let at, let error):
+            try db.execute(
+                sql: "UPDATE jobs SET state = 'retrying', attempts = ?, next_attempt_at = ?, updated_at = ?, last_error = ? WHERE id = ?",
+                arguments: [attempt.number, millis(at), now, error, finish.jobID]
+            )
+        case .dead(let error):
+            try db.execute(
+                sql: "UPDATE jobs SET state = 'dead', attempts = ?, updated_at = ?, last_error = ? WHERE id = ?",
+                arguments: [attempt.number, now, error, finish.jobID]
+            )
+        }
+    }
+
+    /// When the next waiting job falls due, if any does.
+    public func nextDue() async throws -> Date? {
+        try await read("find the next due job") { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM jobs WHERE state IN ('pending', 'retrying')")
+                .map(date)
+        }
+    }
+
+    // MARK: Operating
+
+    public func counts() async throws(StoreError) -> [JobState: Int] {
+        try await read("count jobs") { db in
+            var counts = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0, 0) })
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state") {
+                if let state = JobState(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
+
+    /// A page of jobs, newest first; `before` is the last id of the previous page.
+    public func jobs(state: JobState?, receiver: String?, limit: Int, before: Int64?) async throws(StoreError) -> [Job] {
+        try await read("list jobs") { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let state {
+                conditions.append("state = ?")
+                arguments += [state.rawValue]
+            }
+            if let receiver {
+                conditions.append("receiver = ?")
+                arguments += [receiver]
+            }
+            if let before {
+                conditions.append("id < ?")
+                arguments += [before]
+            }
+            arguments += [limit]
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            return try Row.fetchAll(db, sql: "SELECT * FROM jobs \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments).map(Self.job)
+        }
+    }
+
+    public func job(id: Int64) async throws(StoreError) -> (Job, [Attempt])? {
+        try await read("read job \(id)") { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]) else { return nil }
+            let attempts = try Row.fetchAll(db, sql: "SELECT * FROM attempts WHERE job_id = ? ORDER BY number", arguments: [id]).map { row in
+                Attempt(
+                    number: row["number"], startedAt: date(row["started_at"]), duration: .milliseconds(row["duration_ms"] as Int64),
+                    outcome: row["outcome"], status: row["status"], response: row["response"]
+                )
+            }
+            return (try Self.job(row), attempts)
+        }
+    }
+
+    /// Puts a dead or waiting job back in the queue, due now. A delivered job stays delivered.
+    public func retry(id: Int64, now: Date) async throws(StoreError) -> Bool {
+        try await write("retry job \(id)") { db in
+            try db.execute(
+                sql: "UPDATE jobs SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND state IN ('dead', 'retrying', 'pending')",
+                arguments: [millis(now), millis(now), id]
+            )
+            return db.changesCount > 0
+        }
+    }
+
+    /// Replays every job in `state` (dead letters, typically), optionally for one receiver.
+    public func retryAll(state: JobState, receiver: String?, now: Date) async throws(StoreError) -> Int {
+        try await write("retry jobs") { db in
+            var sql = "UPDATE jobs SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE state = ?"
+            var arguments: StatementArguments = [millis(now), millis(now), state.rawValue]
+            if let receiver {
+                sql += " AND receiver = ?"
+                arguments += [receiver]
+            }
+            try db.execute(sql: sql, arguments: arguments)
+            return db.changesCount
+        }
+    }
+
+    /// Deletes a job that no worker holds.
+    public func drop(id: Int64) async throws(StoreError) -> Bool {
+        try await write("drop job \(id)") { db in
+            try db.execute(sql: "DELETE FROM attempts WHERE job_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM jobs WHERE id = ? AND state != 'delivering'", arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Deletes delivered jobs older than `deliveredBefore` and expired dedup entries.
+    public func prune(deliveredBefore: Date, now: Date) async throws(StoreError) -> Int {
+        try await write("prune") { db in
+            try db.execute(
+                sql: "DELETE FROM attempts WHERE job_id IN (SELECT id FROM jobs WHERE state = 'delivered' AND updated_at < ?)",
+                arguments: [millis(deliveredBefore)]
+            )
+            try db.execute(sql: "DELETE FROM jobs WHERE state = 'delivered' AND updated_at < ?", arguments: [millis(deliveredBefore)])
+            let pruned = db.changesCount
+            try db.execute(sql: "DELETE FROM dedup WHERE expires_at <= ?", arguments: [millis(now)])
+            return pruned
+        }
+    }
+
+    /// Fault injection: with `true`, every write fails as on a read-only disk, until set back.
+    public func setReadOnly(_ readOnly: Bool) async throws(StoreError) {
+        do {
+            try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = \(readOnly ? 1 : 0)") }
+        } catch {
+            throw StoreError(operation: "set read-only", error)
+        }
+    }
+
+    /// Whether a write can be committed right now (for `/-/ready`).
+    public func checkWritable() async throws(StoreError) {
+        try await write("check the store is writable") { db in
+            try db.execute(sql: "DELETE FROM dedup WHERE key = ''")
+        }
+    }
+
+    // MARK: Helpers
+
+    private func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw StoreError(operation: operation, error)
+        }
+    }
+
+    private func read<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw StoreError(operation: operation, error)
+        }
+    }
+
+    private static func job(_ row: Row) throws -> Job {
+        let payload: Data = row["payload"]
+        return Job(
+            id: row["id"], notificationID: row["notification_id"], source: row["source"],
+            address: SinkAddress(receiver: row["receiver"], sink: row["sink"]),
+            state: JobState(rawValue: row["state"]) ?? .pending, attempts: row["attempts"],
+            createdAt: date(row["created_at"]), nextAttemptAt: date(row["next_attempt_at"]), updatedAt: date(row["updated_at"]),
+            lastError: row["last_error"], payload: try JSONDecoder().decode(Notification.self, from: payload)
+        )
+    }
+}
+
+func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+func millis(_ duration: Duration) -> Int64 {
+    duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+}
+func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+
+/// A store operation that failed, with SQLite's reason (disk full, read-only, corrupt).
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public var operation: String
+    public var reason: String
+
+    init(operation: String, _ error: any Error) {
+        self.operation = operation
+        if let error = error as? DatabaseError {
+            self.reason = "\(error.resultCode): \(error.message ?? "")"
+        } else {
+            self.reason = "\(error)"
+        }
+    }
+
+    public var description: String { "\(operation): \(reason)" }
+}
