@@ -1,0 +1,162 @@
+import AlertRelay
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import AlertRelayStore
+
+/// A sink that answers from a script, recording each delivery and when it came. It stands where a remote
+/// endpoint would; the sinks' own tests talk to real servers.
+final class ScriptedSink: Sink {
+    let script: Mutex<[DeliveryOutcome]>
+    let log = Mutex<[(delivery: Delivery, at: ContinuousClock.Instant)]>([])
+    let delay: Duration
+    let otherwise: DeliveryOutcome
+
+    init(_ script: [DeliveryOutcome] = [], otherwise: DeliveryOutcome = .delivered(status: 200, response: "ok"), delay: Duration = .zero) {
+        self.script = Mutex(script)
+        self.otherwise = otherwise
+        self.delay = delay
+    }
+
+    var kind: String { "scripted" }
+
+    func deliver(_ delivery: Delivery) async -> DeliveryOutcome {
+        log.withLock { $0.append((delivery, ContinuousClock.now)) }
+        if delay > .zero { try? await Task.sleep(for: delay) }
+        return script.withLock { $0.isEmpty ? otherwise : $0.removeFirst() }
+    }
+
+    var times: [ContinuousClock.Instant] { log.withLock { $0.map(\.at) } }
+    var count: Int { log.withLock { $0.count } }
+}
+
+@Suite struct DispatcherTests {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("alertrelay-dispatch-\(UUID().uuidString).db").path
+    let address = SinkAddress(receiver: "main", sink: "webhook_configs[0]")
+    let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    let fast = RetryPolicy(initialInterval: .milliseconds(50), multiplier: 2, maxInterval: .seconds(1), maxAge: .seconds(60))
+
+    func enqueue(_ store: QueueStore, count: Int = 1) async throws {
+        for index in 0..<count {
+            let payload = Notification(
+                status: .firing, groupKey: "g",
+                alerts: [Alert(status: .firing, labels: ["alertname": "A", "n": "\(index)"], startsAt: Timestamp(seconds: 1_795_980_000))]
+            )
+            _ = try await store.enqueue(
+                AcceptedNotification(id: "n\(index)", receivedAt: Date(), source: "am", jobs: [NewJob(address: address, payload: payload, dedupKey: nil)], dedupWindow: .seconds(300))
+            )
+        }
+    }
+
+    /// Runs the dispatcher until `done` holds (or 10 s pass), then stops it and waits for it to return.
+    func run(_ dispatcher: Dispatcher, until done: @escaping @Sendable () async throws -> Bool) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await dispatcher.run() }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await !done(), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            dispatcher.stop()
+            try await group.waitForAll()
+        }
+    }
+
+    func dispatcher(_ store: QueueStore, _ sink: ScriptedSink, limits: SinkLimits = SinkLimits(), policy: RetryPolicy? = nil) -> Dispatcher {
+        Dispatcher(
+            queue: store, routes: [address: .init(sink: sink, limits: limits, policy: policy ?? fast)],
+            jitter: { 0.999 }, idleWait: .milliseconds(20), logger: logger
+        )
+    }
+
+    @Test func retriesTransientFailuresWithGrowingBackoffUntilDelivered() async throws {
+        let store = try QueueStore(path: path)
+        try await enqueue(store)
+        let sink = ScriptedSink([
+            .transient(reason: "HTTP 503", status: 503, response: "busy", retryAfter: nil),
+            .transient(reason: "HTTP 503", status: 503, response: "busy", retryAfter: nil),
+        ])
+        try await run(dispatcher(store, sink)) { try await store.counts()[.delivered] == 1 }
+        let (job, attempts) = try #require(try await store.job(id: 1))
+        #expect(job.state == .delivered)
+        #expect(attempts.map(\.outcome) == ["transient: HTTP 503", "transient: HTTP 503", "delivered"])
+        #expect(attempts.first?.response == "busy")
+        let times = sink.times
+        #expect(times.count == 3)
+        #expect(times[1] - times[0] >= .milliseconds(49), "first retry after about initial_interval")
+        #expect(times[2] - times[1] >= .milliseconds(99), "then twice that: backoff, not a hot loop")
+    }
+
+    @Test func aPermanentFailureIsADeadLetterAtOnce() async throws {
+        let store = try QueueStore(path: path)
+        try await enqueue(store)
+        let sink = ScriptedSink([.permanent(reason: "HTTP 404", status: 404, response: "no such hook")])
+        try await run(dispatcher(store, sink)) { try await store.counts()[.dead] == 1 }
+        let (job, attempts) = try #require(try await store.job(id: 1))
+        #expect(job.state == .dead)
+        #expect(job.lastError == "HTTP 404")
+        #expect(attempts.count == 1)
+        #expect(sink.count == 1)
+    }
+
+    @Test func honoursRetryAfter() async throws {
+        let store = try QueueStore(path: path)
+        try await enqueue(store)
+        let sink = ScriptedSink([.transient(reason: "HTTP 429", status: 429, response: "", retryAfter: .milliseconds(400))])
+        try await run(dispatcher(store, sink)) { try await store.counts()[.delivered] == 1 }
+        let times = sink.times
+        #expect(times.count == 2)
+        #expect(times[1] - times[0] >= .milliseconds(399))
+    }
+
+    @Test func givesUpAfterMaxAttempts() async throws {
+        let store = try QueueStore(path: path)
+        try await enqueue(store)
+        var policy = fast
+        policy.maxAttempts = 3
+        policy.initialInterval = .milliseconds(5)
+        let sink = ScriptedSink(otherwise: .transient(reason: "timeout", status: nil, response: "", retryAfter: nil))
+        try await run(dispatcher(store, sink, policy: policy)) { try await store.counts()[.dead] == 1 }
+        #expect(sink.count == 3)
+        #expect(try await store.job(id: 1)?.0.lastError?.contains("max_attempts") == true)
+    }
+
+    @Test func backsOffASinkThatKeepsFailingAsAWhole() async throws {
+        let store = try QueueStore(path: path)
+        try await enqueue(store, count: 20)
+        let sink = ScriptedSink(otherwise: .transient(reason: "connection refused", status: nil, response: "", retryAfter: nil))
+        var policy = fast
+        policy.initialInterval = .seconds(5)  // neither a job's retry nor the breaker's back-off ends during the test
+        let dispatcher = dispatcher(store, sink, limits: SinkLimits(concurrency: 1, breakerThreshold: 3), policy: policy)
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await run(dispatcher) { clock.now - start > .milliseconds(500) }
+        #expect(sink.count == 3, "after 3 consecutive failures the other 17 jobs wait for the sink to recover")
+        #expect(try await store.counts()[.pending] == 17)
+    }
+
+    @Test func limitsTheRatePerSink() async throws {
+        let store = try QueueStore(path: path)
+        try await enqueue(store, count: 4)
+        let sink = ScriptedSink()
+        let dispatcher = dispatcher(store, sink, limits: SinkLimits(concurrency: 4, ratePerSecond: 10))
+        try await run(dispatcher) { try await store.counts()[.delivered] == 4 }
+        let times = sink.times
+        for index in 1..<times.count {
+            #expect(times[index] - times[index - 1] >= .milliseconds(95), "at most 10 per second")
+        }
+    }
+
+    @Test func stoppingLetsInFlightDeliveriesFinishAndLeavesTheRestQueued() async throws {
+        let store = try QueueStore(path: path)
+        try await enqueue(store, count: 5)
+        let sink = ScriptedSink(delay: .milliseconds(300))
+        let dispatcher = dispatcher(store, sink, limits: SinkLimits(concurrency: 2))
+        try await run(dispatcher) { sink.count == 2 }
+        let counts = try await store.counts()
+        #expect(counts[.delivered] == 2, "the two in flight finished")
+        #expect(counts[.pending] == 3)
+        #expect(counts[.delivering] == 0)
+    }
+}
