@@ -41,6 +41,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libcurl, through typed one-line wrappers over its variadic calls. Only AlertRelayCurl imports it.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // The only module that owns curl handles: HTTP (and, with the sinks, SMTP) transports.
+        .target(
+            name: "AlertRelayCurl",
+            dependencies: [
+                "AlertRelay",
+                "CCurl",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The on-disk delivery queue and dedup log. The only module that knows SQLite.
         .target(
             name: "AlertRelayStore",
@@ -55,6 +71,7 @@ let package = Package(
             name: "AlertRelayServer",
             dependencies: [
                 "AlertRelay",
+                "AlertRelayCurl",
                 "AlertRelayStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -79,6 +96,16 @@ let package = Package(
         .testTarget(
             name: "AlertRelayTests",
             dependencies: ["AlertRelay"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AlertRelayCurlTests",
+            dependencies: [
+                "AlertRelay",
+                "AlertRelayCurl",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import AlertRelay
+import AlertRelayCurl
 import AlertRelayStore
 import Foundation
 import Hummingbird
@@ -25,6 +26,7 @@ public struct Relay: Sendable {
             at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
         )
         store = try QueueStore(path: storePath, maxPageCount: maxStorePages)
+        let transport = CurlHTTPTransport()
         var outboxes: [String: JSONLinesOutbox] = [:]
         var routes: [SinkAddress: Dispatcher.Route] = [:]
         for receiver in configuration.receivers.values {
@@ -35,6 +37,8 @@ public struct Relay: Sendable {
                     let outbox = try outboxes[path] ?? JSONLinesOutbox(path: path)
                     outboxes[path] = outbox
                     built = FileSink(outbox: outbox)
+                case .webhook(let settings):
+                    built = WebhookSink(settings: settings, transport: transport, now: clock)
                 }
                 routes[sink.address] = Dispatcher.Route(sink: built, limits: sink.limits, policy: receiver.retry)
             }

@@ -48,6 +48,8 @@ public struct ReceiverSink: Sendable {
     public enum Kind: Sendable {
         /// Appends to the JSON Lines file at this path.
         case file(path: String)
+        /// POSTs Alertmanager's JSON.
+        case webhook(WebhookSink.Settings)
     }
 
     public var address: SinkAddress
@@ -196,6 +198,18 @@ private struct Resolver {
                     )
                 )
             }
+            for (sinkIndex, webhook) in receiver.webhookConfigs.enumerated() {
+                let key = "webhook_configs[\(sinkIndex)]"
+                if let settings = resolve(webhook: webhook, at: "\(path).\(key)") {
+                    sinks.append(
+                        ReceiverSink(
+                            address: SinkAddress(receiver: receiver.name, sink: key), sendResolved: webhook.sendResolved,
+                            kind: .webhook(settings),
+                            limits: SinkLimits(concurrency: webhook.maxConcurrency, ratePerSecond: webhook.rateLimit > 0 ? webhook.rateLimit : nil)
+                        )
+                    )
+                }
+            }
             let retry = receiver.retry.map { config.retry.overridden(by: $0) } ?? config.retry
             receivers[receiver.name] = Receiver(name: receiver.name, sinks: sinks, retry: retry.policy)
         }
@@ -275,6 +289,42 @@ private struct Resolver {
         case .none:
             return NoAuthentication()
         }
+    }
+
+    private mutating func resolve(webhook: WebhookConfig, at path: String) -> WebhookSink.Settings? {
+        let urlPath: String
+        if case .file = webhook.url { urlPath = "\(path).url_file" } else { urlPath = "\(path).url" }
+        guard let url = secret(webhook.url, at: urlPath).map({ String(decoding: $0.bytes, as: UTF8.self) }) else { return nil }
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", components.host?.isEmpty == false
+        else {
+            // The URL may hold a token (Slack's do): name the key, not the value.
+            report(urlPath, "not a valid http:// or https:// URL")
+            return nil
+        }
+        var headers: [(name: String, value: String)] = []
+        let http = webhook.httpConfig
+        if let (type, credentials) = http.authorization,
+            let token = secret(credentials, at: "\(path).http_config.authorization.credentials")
+        {
+            headers.append(("Authorization", "\(type) \(String(decoding: token.bytes, as: UTF8.self))"))
+        }
+        if let basic = http.basicAuth, let password = secret(basic.password, at: "\(path).http_config.basic_auth.password") {
+            let pair = Data((basic.username + ":").utf8 + password.bytes).base64EncodedString()
+            headers.append(("Authorization", "Basic \(pair)"))
+        }
+        var tls = TLSOptions(insecureSkipVerify: http.tls.insecureSkipVerify)
+        if let caFile = http.tls.caFile {
+            let resolved = ConfigLoader.resolve(path: caFile, against: baseDirectory).path
+            if !FileManager.default.isReadableFile(atPath: resolved) {
+                report("\(path).http_config.tls_config.ca_file", "cannot read \(resolved)")
+            }
+            tls.caFile = resolved
+        }
+        return WebhookSink.Settings(
+            url: url, maxAlerts: webhook.maxAlerts, timeout: webhook.timeout.duration, headers: headers,
+            followRedirects: http.followRedirects, tls: tls
+        )
     }
 
     private mutating func secrets(_ refs: [SecretRef], at path: String) -> [Secret] {

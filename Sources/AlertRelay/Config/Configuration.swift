@@ -212,11 +212,12 @@ public struct RouteConfig: Sendable, Decodable {
 public struct ReceiverConfig: Sendable, Decodable {
     public var name: String
     public var fileConfigs: [FileSinkConfig]
+    public var webhookConfigs: [WebhookConfig]
     /// Overrides the global `retry` for this receiver's deliveries, key by key.
     public var retry: RetryOverride?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, fileConfigs = "file_configs", retry
+        case name, fileConfigs = "file_configs", webhookConfigs = "webhook_configs", retry
     }
 
     public init(from decoder: any Decoder) throws {
@@ -224,6 +225,7 @@ public struct ReceiverConfig: Sendable, Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         fileConfigs = try c.decode(.fileConfigs, default: [])
+        webhookConfigs = try c.decode(.webhookConfigs, default: [])
         retry = try c.decodeIfPresent(RetryOverride.self, forKey: .retry)
     }
 }
@@ -243,6 +245,93 @@ public struct FileSinkConfig: Sendable, Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         path = try c.decode(String.self, forKey: .path)
         sendResolved = try c.decode(.sendResolved, default: true)
+    }
+}
+
+/// Alertmanager's `webhook_config`, plus AlertRelay's per-sink limits.
+public struct WebhookConfig: Sendable, Decodable {
+    public var url: SecretRef
+    public var sendResolved: Bool
+    public var maxAlerts: Int
+    public var timeout: ConfigDuration
+    public var maxConcurrency: Int
+    /// Deliveries per second at most; 0: no limit.
+    public var rateLimit: Double
+    public var httpConfig: HTTPClientConfig
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case url, urlFile = "url_file", sendResolved = "send_resolved", maxAlerts = "max_alerts", timeout
+        case maxConcurrency = "max_concurrency", rateLimit = "rate_limit", httpConfig = "http_config"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        switch (try c.decodeIfPresent(String.self, forKey: .url), try c.decodeIfPresent(String.self, forKey: .urlFile)) {
+        case (let url?, nil): self.url = .value(url)
+        case (nil, let file?): self.url = .file(file)
+        case (nil, nil): throw c.invalid(.url, "url or url_file is required")
+        case (_?, _?): throw c.invalid(.urlFile, "give url or url_file, not both")
+        }
+        sendResolved = try c.decode(.sendResolved, default: true)
+        maxAlerts = try c.decode(.maxAlerts, default: 0)
+        timeout = try c.decode(.timeout, default: ConfigDuration(.seconds(10)))
+        maxConcurrency = try c.decode(.maxConcurrency, default: 8)
+        rateLimit = try c.decode(.rateLimit, default: 0)
+        httpConfig = try c.decode(.httpConfig, default: HTTPClientConfig())
+        guard maxAlerts >= 0 else { throw c.invalid(.maxAlerts, "must not be negative") }
+        guard maxConcurrency >= 1 else { throw c.invalid(.maxConcurrency, "must be at least 1") }
+        guard rateLimit >= 0 else { throw c.invalid(.rateLimit, "must not be negative") }
+        guard timeout.duration > .zero else { throw c.invalid(.timeout, "must be more than 0") }
+    }
+}
+
+/// Alertmanager's `http_config`, the parts a webhook needs.
+public struct HTTPClientConfig: Sendable, Decodable {
+    public var authorization: (type: String, credentials: SecretRef)?
+    public var basicAuth: BasicUserConfig?
+    public var tls = (caFile: String?.none, insecureSkipVerify: false)
+    public var followRedirects = false
+
+    init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case authorization, basicAuth = "basic_auth", tlsConfig = "tls_config", followRedirects = "follow_redirects"
+    }
+
+    enum AuthorizationKeys: String, CodingKey, CaseIterable {
+        case type, credentials, credentialsFile = "credentials_file"
+    }
+
+    enum TLSKeys: String, CodingKey, CaseIterable {
+        case caFile = "ca_file", insecureSkipVerify = "insecure_skip_verify"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if c.contains(.authorization) {
+            let authorization = try c.superDecoder(forKey: .authorization)
+            try authorization.rejectUnknownKeys(AuthorizationKeys.self)
+            let a = try authorization.container(keyedBy: AuthorizationKeys.self)
+            let type = try a.decode(.type, default: "Bearer")
+            switch (try a.decodeIfPresent(SecretRef.self, forKey: .credentials), try a.decodeIfPresent(String.self, forKey: .credentialsFile)) {
+            case (let credentials?, nil): self.authorization = (type, credentials)
+            case (nil, let file?): self.authorization = (type, .file(file))
+            default: throw a.invalid(.credentials, "give credentials or credentials_file")
+            }
+        }
+        basicAuth = try c.decodeIfPresent(BasicUserConfig.self, forKey: .basicAuth)
+        if authorization != nil, basicAuth != nil {
+            throw c.invalid(.basicAuth, "give authorization or basic_auth, not both")
+        }
+        if c.contains(.tlsConfig) {
+            let tls = try c.superDecoder(forKey: .tlsConfig)
+            try tls.rejectUnknownKeys(TLSKeys.self)
+            let t = try tls.container(keyedBy: TLSKeys.self)
+            self.tls = (try t.decodeIfPresent(String.self, forKey: .caFile), try t.decode(.insecureSkipVerify, default: false))
+        }
+        followRedirects = try c.decode(.followRedirects, default: false)
     }
 }
 

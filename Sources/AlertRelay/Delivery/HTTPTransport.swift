@@ -1,0 +1,77 @@
+import Foundation
+
+/// An HTTP request a sink sends. The URL comes from the config only, never from alert content.
+public struct OutboundRequest: Sendable {
+    public var url: String
+    public var method: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    public var timeout: Duration
+    public var followRedirects: Bool
+    public var tls: TLSOptions
+
+    public init(
+        url: String, method: String = "POST", headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+        timeout: Duration = .seconds(10), followRedirects: Bool = false, tls: TLSOptions = TLSOptions()
+    ) {
+        self.url = url
+        self.method = method
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.followRedirects = followRedirects
+        self.tls = tls
+    }
+}
+
+public struct TLSOptions: Sendable, Equatable {
+    public var caFile: String?
+    public var insecureSkipVerify: Bool
+
+    public init(caFile: String? = nil, insecureSkipVerify: Bool = false) {
+        self.caFile = caFile
+        self.insecureSkipVerify = insecureSkipVerify
+    }
+}
+
+public struct OutboundResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    /// The first bytes of the body (the transport keeps no more than it needs to report).
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.last { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}
+
+/// Why a request got no HTTP answer. All of these are worth retrying except a request AlertRelay itself
+/// could not form (`invalidRequest`).
+public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    case connection(String)
+    case timeout(String)
+    case tls(String)
+    case invalidRequest(String)
+    case other(String)
+
+    public var description: String {
+        switch self {
+        case .connection(let message): "connection failed: \(message)"
+        case .timeout(let message): "timed out: \(message)"
+        case .tls(let message): "TLS failed: \(message)"
+        case .invalidRequest(let message): "invalid request: \(message)"
+        case .other(let message): message
+        }
+    }
+}
+
+/// Sends HTTP requests. The real one is libcurl (AlertRelayCurl); no other module speaks to the network.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: OutboundRequest) async -> Result<OutboundResponse, TransportError>
+}

@@ -1,0 +1,87 @@
+import AlertRelay
+import CCurl
+import Foundation
+import NIOPosix
+
+/// HTTP through libcurl. Each request runs on a dedicated thread pool, never on an event loop or the
+/// cooperative pool: `curl_easy_perform` blocks.
+public final class CurlHTTPTransport: HTTPTransport, Sendable {
+    private let threads: NIOThreadPool
+    private let bodyLimit: Int
+
+    /// - Parameters:
+    ///   - threads: how many transfers may block at once.
+    ///   - bodyLimit: how much of an answer's body is kept.
+    public init(threads: Int = 32, bodyLimit: Int = 64 * 1024) {
+        self.threads = NIOThreadPool(numberOfThreads: threads)
+        self.threads.start()
+        self.bodyLimit = bodyLimit
+    }
+
+    deinit {
+        threads.shutdownGracefully { _ in }
+    }
+
+    public func send(_ request: OutboundRequest) async -> Result<OutboundResponse, TransportError> {
+        let bodyLimit = bodyLimit
+        do {
+            return try await threads.runIfActive { Self.perform(request, bodyLimit: bodyLimit) }
+        } catch {
+            return .failure(.other("the transport is shut down"))
+        }
+    }
+
+    private static func perform(_ request: OutboundRequest, bodyLimit: Int) -> Result<OutboundResponse, TransportError> {
+        do throws(CurlError) {
+            let handle = try EasyHandle()
+            try handle.set(CURLOPT_URL, request.url)
+            try handle.set(CURLOPT_PROTOCOLS_STR, "http,https")
+            try handle.set(CURLOPT_FOLLOWLOCATION, request.followRedirects)
+            if request.followRedirects {
+                try handle.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+                try handle.set(CURLOPT_MAXREDIRS, 5)
+            }
+            let timeout = Int(request.timeout.timeInterval * 1000)
+            try handle.set(CURLOPT_TIMEOUT_MS, max(1, timeout))
+            try handle.set(CURLOPT_CONNECTTIMEOUT_MS, max(1, min(timeout, 10_000)))
+            if request.tls.insecureSkipVerify {
+                try handle.set(CURLOPT_SSL_VERIFYPEER, false)
+                try handle.set(CURLOPT_SSL_VERIFYHOST, 0)
+            }
+            if let caFile = request.tls.caFile { try handle.set(CURLOPT_CAINFO, caFile) }
+            switch request.method {
+            case "POST":
+                try handle.set(CURLOPT_POST, true)
+                try handle.setBody(request.body)
+            case "GET":
+                try handle.set(CURLOPT_HTTPGET, true)
+            default:
+                try handle.set(CURLOPT_CUSTOMREQUEST, request.method)
+                try handle.setBody(request.body)
+            }
+            // "Expect: 100-continue" would cost a round trip on bodies over 1 KiB.
+            try handle.setHeaders(request.headers + [("Expect", "")])
+            let collector = ResponseCollector(bodyLimit: bodyLimit)
+            let status = try handle.perform(into: collector)
+            return .success(OutboundResponse(status: status, headers: collector.headers, body: collector.body))
+        } catch {
+            return .failure(classify(error))
+        }
+    }
+
+    private static func classify(_ error: CurlError) -> TransportError {
+        switch error.code {
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_SEND_ERROR,
+            CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE:
+            return .connection(error.description)
+        case CURLE_OPERATION_TIMEDOUT:
+            return .timeout(error.description)
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM:
+            return .tls(error.description)
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_FUNCTION_ARGUMENT:
+            return .invalidRequest(error.description)
+        default:
+            return .other(error.description)
+        }
+    }
+}

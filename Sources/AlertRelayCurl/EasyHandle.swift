@@ -1,0 +1,119 @@
+import CCurl
+import Foundation
+
+/// libcurl's error for one call, with curl's own message.
+struct CurlError: Error, CustomStringConvertible {
+    var code: CURLcode
+    var detail: String
+
+    var description: String {
+        let message = String(cString: curl_easy_strerror(code))
+        return detail.isEmpty ? message : "\(message): \(detail)"
+    }
+}
+
+/// Owns one `CURL *` from `curl_easy_init` to `curl_easy_cleanup`, and the header list and callbacks' state
+/// that must outlive a transfer. Used by one thread at a time (libcurl's rule for easy handles).
+final class EasyHandle {
+    private let handle: UnsafeMutableRawPointer
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+
+    /// `curl_global_init` once per process, before the first handle.
+    private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
+
+    init() throws(CurlError) {
+        guard Self.globalInit == CURLE_OK else { throw CurlError(code: Self.globalInit, detail: "curl_global_init") }
+        guard let handle = curl_easy_init() else { throw CurlError(code: CURLE_FAILED_INIT, detail: "curl_easy_init") }
+        self.handle = handle
+        errorBuffer.withUnsafeMutableBytes { _ = ar_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, $0.baseAddress) }
+        try set(CURLOPT_NOSIGNAL, 1)  // required when several threads use libcurl
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
+    }
+
+    func set(_ option: CURLoption, _ value: Int) throws(CurlError) {
+        try check(ar_curl_setopt_long(handle, option, value))
+    }
+
+    func set(_ option: CURLoption, _ value: String) throws(CurlError) {
+        try check(value.withCString { ar_curl_setopt_string(handle, option, $0) })
+    }
+
+    func set(_ option: CURLoption, _ value: Bool) throws(CurlError) {
+        try set(option, value ? 1 : 0)
+    }
+
+    func setBody(_ body: [UInt8]) throws(CurlError) {
+        try check(ar_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+        // COPYPOSTFIELDS copies, so the bytes need not outlive this call.
+        try check(body.withUnsafeBytes { ar_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)) })
+    }
+
+    func setHeaders(_ headers: [(name: String, value: String)]) throws(CurlError) {
+        curl_slist_free_all(headerList)
+        headerList = nil
+        for (name, value) in headers {
+            headerList = curl_slist_append(headerList, "\(name): \(value)")
+        }
+        try check(ar_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
+    }
+
+    /// Runs the transfer, blocking the calling thread; the collector receives the answer's headers and body.
+    func perform(into collector: ResponseCollector) throws(CurlError) -> Int {
+        let userdata = Unmanaged.passUnretained(collector).toOpaque()
+        try check(ar_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, { data, size, count, userdata in
+            guard let userdata, let data else { return 0 }
+            let collector = Unmanaged<ResponseCollector>.fromOpaque(userdata).takeUnretainedValue()
+            collector.appendBody(UnsafeRawBufferPointer(start: data, count: size * count))
+            return size * count
+        }))
+        try check(ar_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, userdata))
+        try check(ar_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, { data, size, count, userdata in
+            guard let userdata, let data else { return 0 }
+            let collector = Unmanaged<ResponseCollector>.fromOpaque(userdata).takeUnretainedValue()
+            collector.appendHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
+            return size * count
+        }))
+        try check(ar_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, userdata))
+        let code = withExtendedLifetime(collector) { curl_easy_perform(handle) }
+        try check(code)
+        var status = 0
+        try check(ar_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status))
+        return status
+    }
+
+    private func check(_ code: CURLcode) throws(CurlError) {
+        guard code == CURLE_OK else {
+            let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            throw CurlError(code: code, detail: detail)
+        }
+    }
+}
+
+/// Collects an answer: header lines (the last response's, when redirects are followed) and the first bytes
+/// of the body.
+final class ResponseCollector {
+    let bodyLimit: Int
+    private(set) var body: [UInt8] = []
+    private(set) var headers: [(name: String, value: String)] = []
+
+    init(bodyLimit: Int) { self.bodyLimit = bodyLimit }
+
+    func appendBody(_ bytes: UnsafeRawBufferPointer) {
+        let room = bodyLimit - body.count
+        if room > 0 { body.append(contentsOf: bytes.prefix(room)) }
+    }
+
+    func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) {
+        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("HTTP/") {
+            headers = []  // a new response (after a redirect or a 100 Continue)
+        } else if let colon = line.firstIndex(of: ":") {
+            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        }
+    }
+}
