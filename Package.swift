@@ -87,6 +87,7 @@ let package = Package(
             name: "alertrelay",
             dependencies: [
                 "AlertRelay",
+                "AlertRelayCurl",
                 "AlertRelayServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

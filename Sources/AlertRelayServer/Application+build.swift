@@ -15,12 +15,14 @@ public struct Relay: Sendable {
     public let store: QueueStore
     public let dispatcher: Dispatcher
     public let ingestor: Ingestor
+    public let clock: @Sendable () -> Date
 
     public init(
         configuration: ResolvedConfiguration, logger: Logger, clock: @escaping @Sendable () -> Date = Date.init,
         maxStorePages: Int? = nil
     ) throws {
         self.configuration = configuration
+        self.clock = clock
         let storePath = configuration.dataDirectory.appendingPathComponent("queue.db").path
         try FileManager.default.createDirectory(
             at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
@@ -77,6 +79,8 @@ public func buildRouter(relay: Relay) -> Router<BasicRequestContext> {
     router.add(middleware: ErrorMiddleware())
     HealthController(readiness: relay.unreadiness).register(on: router)
     WebhookController(ingestor: relay.ingestor).register(on: router)
+    let admin = router.group("/api/v1").add(middleware: AdminAuthMiddleware(token: relay.configuration.adminToken))
+    DeliveriesController(store: relay.store, doorbell: relay.dispatcher.doorbell, clock: relay.clock).register(on: admin)
     return router
 }
 

@@ -1,3 +1,4 @@
+import AlertRelay
 import ArgumentParser
 
 @main
@@ -5,8 +6,8 @@ struct AlertRelayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alertrelay",
         abstract: "Authenticated, durable relay for Alertmanager and Grafana webhooks.",
-        version: "0.1.0",
-        subcommands: [Serve.self, CheckConfig.self, Sign.self],
+        version: AlertRelayVersion.current,
+        subcommands: [Serve.self, CheckConfig.self, Sign.self, Deliveries.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -18,7 +18,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
         let interval = date.timeIntervalSince1970
         let whole = interval.rounded(.down)
         var seconds = Int64(whole)
-        var nanoseconds = Int64(((interval - whole) * 1_000_000_000).rounded())
+        // A Date (a Double) is good to about a microsecond today: finer digits would be noise.
+        var nanoseconds = Int64(((interval - whole) * 1_000_000).rounded()) * 1000
         if nanoseconds >= 1_000_000_000 {
             seconds += 1
             nanoseconds -= 1_000_000_000
