@@ -58,6 +58,8 @@ route:
 receivers:
   - name: outbox
     file_configs: [{{path: outbox.jsonl}}]
+admin:
+  token: e2e-admin-token
 """
 
 
@@ -76,6 +78,15 @@ class Relay:
         if not self.outbox.exists():
             return []
         return [line for line in self.outbox.read_text().split("\n") if line]
+
+    def wait_for_outbox(self, count: int, timeout=15.0):
+        """Delivery is asynchronous: waits until the file sink holds `count` lines."""
+        assert wait_until(lambda: len(self.outbox_lines()) >= count, timeout=timeout), self.log()
+        return self.outbox_lines()
+
+    def admin(self, method, path, **kwargs):
+        return requests.request(method, f"{self.url}/api/v1{path}", headers={"Authorization": "Bearer e2e-admin-token"},
+                                timeout=10, **kwargs)
 
     def post(self, source, body: bytes, headers=None, **kwargs):
         all_headers = {"Content-Type": "application/json"}
@@ -102,11 +113,12 @@ class Relay:
         return (self.directory / "alertrelay.log").read_text()
 
 
-def start_relay(directory: pathlib.Path, config_text: str | None = None, env=None) -> Relay:
-    port = free_port()
+def start_relay(directory: pathlib.Path, config_text: str | None = None, env=None, port: int | None = None) -> Relay:
+    port = port or free_port()
     (directory / "am-password").write_text("s3cret\n")
     config = directory / "alertrelay.yml"
-    config.write_text(config_text if config_text is not None else CONFIG.format(port=port))
+    if config_text is not None or not config.exists():
+        config.write_text(config_text if config_text is not None else CONFIG.format(port=port))
     environment = dict(os.environ, E2E_GRAFANA_SECRET="grafana-test-secret")
     environment.update(env or {})
     log = open(directory / "alertrelay.log", "w")
@@ -115,7 +127,7 @@ def start_relay(directory: pathlib.Path, config_text: str | None = None, env=Non
         stdout=log, stderr=subprocess.STDOUT, env=environment,
     )
     relay = Relay(directory, port, process)
-    if not wait_until(lambda: relay.healthy() or process.poll() is not None):
+    if not wait_until(lambda: relay.healthy() or process.poll() is not None) or process.poll() is not None:
         relay.stop()
         raise RuntimeError("alertrelay did not start:\n" + relay.log())
     return relay
