@@ -17,9 +17,11 @@ public struct Relay: Sendable {
     public let ingestor: Ingestor
     public let clock: @Sendable () -> Date
 
+    /// - Parameter discardingIngest: benchmarks only: accepted webhooks are answered without being stored,
+    ///   the ceiling against which the cost of durability is measured.
     public init(
         configuration: ResolvedConfiguration, logger: Logger, clock: @escaping @Sendable () -> Date = Date.init,
-        maxStorePages: Int? = nil
+        discardingIngest: Bool = false
     ) throws {
         self.configuration = configuration
         self.clock = clock
@@ -27,7 +29,7 @@ public struct Relay: Sendable {
         try FileManager.default.createDirectory(
             at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
         )
-        store = try QueueStore(path: storePath, maxPageCount: maxStorePages)
+        store = try QueueStore(path: storePath)
         let transport = CurlHTTPTransport()
         var outboxes: [String: JSONLinesOutbox] = [:]
         var routes: [SinkAddress: Dispatcher.Route] = [:]
@@ -47,7 +49,8 @@ public struct Relay: Sendable {
         }
         dispatcher = Dispatcher(queue: store, routes: routes, now: clock, logger: logger)
         let doorbell = dispatcher.doorbell
-        ingestor = Ingestor(configuration: configuration, queue: store, clock: clock, onEnqueued: { doorbell.ring() })
+        let queue: any JobQueue = discardingIngest ? DiscardingQueue() : store
+        ingestor = Ingestor(configuration: configuration, queue: queue, clock: clock, onEnqueued: { doorbell.ring() })
     }
 
     /// Why the service cannot take webhooks right now, or `nil` when it can.
@@ -86,8 +89,11 @@ public func buildRouter(relay: Relay) -> Router<BasicRequestContext> {
 
 /// Runs the relay until SIGTERM or SIGINT, then shuts down gracefully: the HTTP server stops taking requests
 /// first, then the delivery workers finish what they hold; everything else stays queued on disk.
-public func serve(configuration: ResolvedConfiguration, logger: Logger) async throws {
-    let relay = try Relay(configuration: configuration, logger: logger)
+public func serve(configuration: ResolvedConfiguration, logger: Logger, discardingIngest: Bool = false) async throws {
+    if discardingIngest {
+        logger.critical("Benchmark mode: accepted webhooks are NOT stored and will never be delivered")
+    }
+    let relay = try Relay(configuration: configuration, logger: logger, discardingIngest: discardingIngest)
     let application = buildApplication(relay: relay, logger: logger)
     let retention = configuration.configuration.storage.deliveredRetention.duration
     let serviceGroup = ServiceGroup(
@@ -134,5 +140,12 @@ struct PruneService: Service {
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
         }
+    }
+}
+
+/// Answers every enqueue as accepted and keeps nothing: the no-store ceiling for benchmarks.
+struct DiscardingQueue: JobQueue {
+    func enqueue(_ notification: AcceptedNotification) async throws -> EnqueueResult {
+        .accepted(jobs: notification.jobs.count, duplicates: 0)
     }
 }

@@ -19,14 +19,12 @@ public final class QueueStore: DeliveryQueue, Sendable {
         var transition: JobTransition
     }
 
-    /// - Parameter maxPageCount: caps the database's size in pages, so tests can make the disk "full".
-    public init(path: String, maxPageCount: Int? = nil) throws(StoreError) {
+    public init(path: String) throws(StoreError) {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            if let maxPageCount { try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

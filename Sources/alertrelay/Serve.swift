@@ -16,6 +16,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log.level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
+    @Flag(name: .customLong("bench.discard-ingest"), help: .hidden)
+    var discardIngest = false
+
     func run() async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -53,7 +56,7 @@ struct Serve: AsyncParsableCommand {
             logger.info("Source configured", metadata: ["source": "\(source.name)", "auth": "\(schemes.joined(separator: ","))", "url": "/webhook/\(source.name)"])
         }
 
-        try await serve(configuration: configuration, logger: logger)
+        try await serve(configuration: configuration, logger: logger, discardingIngest: discardIngest)
         withExtendedLifetime(dataDirectory) {}
     }
 }
