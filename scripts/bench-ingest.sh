@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Ingest benchmark: signed Alertmanager webhooks (the real 0.25 capture, a distinct alert per request, Standard
+# Webhooks signatures) from wrk over loopback, against AlertRelay with its durable commit and against the same
+# binary with the store replaced by nothing (the ceiling of this stack). Prints requests per second and latency
+# percentiles for both, and the ratio: the cost of durability.
+#
+#   scripts/bench-ingest.sh                 # 32 connections, 5 s each
+#   DURATION=10 CONNECTIONS=64 scripts/bench-ingest.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-5}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+PORT=${PORT:-19099}
+SECRET=whsec_YmVuY2gtc2lnbmluZy1zZWNyZXQtMDEyMzQ1Njc4OQ==
+FIXTURES=${ALERTRELAY_FIXTURES:-../shared/fixtures}
+
+command -v wrk >/dev/null || { sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo; $sudo_cmd apt-get install -y -qq wrk >/dev/null; }
+scripts/install-deps.sh >/dev/null
+swift build -c release --product alertrelay >/dev/null
+binary="$(swift build -c release --show-bin-path)/alertrelay"
+
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+count=$((DURATION * 30000))
+python3 scripts/bench/make_requests.py --count "$count" --secret "$SECRET" \
+  --fixture "$FIXTURES/alertmanager/01-firing-2-alerts.json" --out "$work/requests.tsv"
+
+cat > "$work/alertrelay.yml" <<YAML
+server: {listen_address: 127.0.0.1:$PORT}
+storage: {path: data}
+sources:
+  signed:
+    auth: [{type: standard-webhooks, secrets: [$SECRET]}]
+route: {receiver: outbox}
+receivers:
+  - name: outbox
+    file_configs: [{path: outbox.jsonl}]
+YAML
+
+echo "# AlertRelay ingest benchmark"
+echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "commit:   $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "machine:  $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB"
+echo "load:     wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $count distinct signed webhooks of $(wc -c < "$FIXTURES/alertmanager/01-firing-2-alerts.json") bytes"
+echo
+
+run() {  # run NAME [serve flags...]
+  local name=$1
+  shift
+  rm -rf "$work/data"
+  "$binary" serve --config.file "$work/alertrelay.yml" --log.level error "$@" > "$work/$name.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/-/ready" >/dev/null 2>&1 && break; sleep 0.1; done
+  local cpu_before
+  cpu_before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  BENCH_REQUESTS="$work/requests.tsv" BENCH_THREADS=$THREADS \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s scripts/bench/signed.lua \
+    "http://127.0.0.1:$PORT" > "$work/$name.wrk"
+  local cpu_after rss
+  cpu_after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+  kill -TERM "$pid"
+  wait "$pid" || true
+  local rps p50 p99 non2xx
+  rps=$(awk '/Requests\/sec/ {print $2}' "$work/$name.wrk")
+  p50=$(awk '$1 == "50%" {print $2}' "$work/$name.wrk")
+  p99=$(awk '$1 == "99%" {print $2}' "$work/$name.wrk")
+  non2xx=$(awk '/Non-2xx/ {print $5}' "$work/$name.wrk")
+  local queued="-"
+  if [ -f "$work/data/queue.db" ]; then
+    queued=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from jobs').fetchone()[0])" "$work/data/queue.db")
+  fi
+  printf '%-22s %10s req/s   p50 %-9s p99 %-9s non-2xx %-6s jobs stored %-8s server CPU %ss  peak RSS %s MB\n' \
+    "$name" "$rps" "$p50" "$p99" "${non2xx:-0}" "$queued" "$(( (cpu_after - cpu_before) / $(getconf CLK_TCK) ))" "$((rss / 1024))"
+  echo "$rps" > "$work/$name.rps"
+}
+
+run durable
+run no-store-ceiling --bench.discard-ingest
+echo
+python3 - "$work/durable.rps" "$work/no-store-ceiling.rps" <<'PY'
+import sys
+durable, ceiling = (float(open(p).read()) for p in sys.argv[1:])
+print(f"durable / ceiling = {durable / ceiling:.2f}  (goal: at least 0.5)")
+PY
