@@ -27,13 +27,13 @@ struct DeliveriesController<Context: RequestContext> {
         let before = query["before"].flatMap { Int64(String($0)) }
         let jobs = try await store.jobs(state: state, receiver: query["receiver"].map(String.init), limit: limit, before: before)
         let page = DeliveryPage(deliveries: jobs.map(DeliveryBody.init), next: jobs.count == limit ? jobs.last?.id : nil)
-        return try WebhookController<Context>.json(page, status: .ok)
+        return try Response.json(page, status: .ok)
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let id = try Self.id(context)
         guard let (job, attempts) = try await store.job(id: id) else { throw Self.notFound(id) }
-        return try WebhookController<Context>.json(DeliveryDetail(job: job, attempts: attempts), status: .ok)
+        return try Response.json(DeliveryDetail(job: job, attempts: attempts), status: .ok)
     }
 
     @Sendable func retry(_ request: Request, context: Context) async throws -> Response {
@@ -44,7 +44,7 @@ struct DeliveriesController<Context: RequestContext> {
         }
         doorbell.ring()
         context.logger.notice("Delivery requeued by an operator", metadata: ["delivery.id": "\(id)"])
-        return try WebhookController<Context>.json(["status": "requeued", "id": "\(id)"], status: .ok)
+        return try Response.json(["status": "requeued", "id": "\(id)"], status: .ok)
     }
 
     @Sendable func retryAll(_ request: Request, context: Context) async throws -> Response {
@@ -56,7 +56,7 @@ struct DeliveriesController<Context: RequestContext> {
         let count = try await store.retryAll(state: state, receiver: receiver, now: clock())
         doorbell.ring()
         context.logger.notice("Deliveries requeued by an operator", metadata: ["count": "\(count)", "state": "\(state.rawValue)", "receiver": "\(receiver ?? "*")"])
-        return try WebhookController<Context>.json(RequeuedBody(status: "requeued", count: count), status: .ok)
+        return try Response.json(RequeuedBody(status: "requeued", count: count), status: .ok)
     }
 
     @Sendable func drop(_ request: Request, context: Context) async throws -> Response {
@@ -66,7 +66,7 @@ struct DeliveriesController<Context: RequestContext> {
             throw APIError(.conflict, code: "in_flight", message: "delivery \(id) is being delivered right now")
         }
         context.logger.notice("Delivery dropped by an operator", metadata: ["delivery.id": "\(id)"])
-        return try WebhookController<Context>.json(["status": "dropped", "id": "\(id)"], status: .ok)
+        return try Response.json(["status": "dropped", "id": "\(id)"], status: .ok)
     }
 
     static func id(_ context: Context) throws -> Int64 {

@@ -53,7 +53,7 @@ struct WebhookController<Context: RequestContext> {
             case .unavailable: throw APIError.unavailable
             }
         }
-        return try Self.json(ReceiptBody(receipt), status: receipt.duplicateOf == nil ? .accepted : .ok)
+        return try Response.json(ReceiptBody(receipt), status: receipt.duplicateOf == nil ? .accepted : .ok)
     }
 
     /// `application/json`, with parameters (`; charset=utf-8`) or a `+json` structured suffix.
@@ -63,15 +63,6 @@ struct WebhookController<Context: RequestContext> {
             $0.trimmingCharacters(in: .whitespaces).lowercased()
         } ?? ""
         return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
-    }
-
-    static func json(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value)))
-        )
     }
 }
 
