@@ -27,6 +27,10 @@ count=$((DURATION * 30000))
 python3 scripts/bench/make_requests.py --count "$count" --secret "$SECRET" \
   --fixture "$FIXTURES/alertmanager/01-firing-2-alerts.json" --out "$work/requests.tsv"
 
+# The receiver's sink: the file sink by default (its deliveries share the machine with ingest, as in
+# production); BENCH_SINK replaces it, e.g. BENCH_SINK='webhook_configs: [{url: "http://127.0.0.1:9/x"}]'.
+sink_yaml='file_configs: [{path: outbox.jsonl}]'
+if [ -n "${BENCH_SINK:-}" ]; then sink_yaml=$BENCH_SINK; fi
 cat > "$work/alertrelay.yml" <<YAML
 server: {listen_address: 127.0.0.1:$PORT}
 storage: {path: data}
@@ -36,7 +40,7 @@ sources:
 route: {receiver: outbox}
 receivers:
   - name: outbox
-    file_configs: [{path: outbox.jsonl}]
+    $sink_yaml
 YAML
 
 echo "# AlertRelay ingest benchmark"
@@ -53,6 +57,7 @@ run() {  # run NAME [serve flags...]
   "$binary" serve --config.file "$work/alertrelay.yml" --log.level error "$@" > "$work/$name.log" 2>&1 &
   local pid=$!
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/-/ready" >/dev/null 2>&1 && break; sleep 0.1; done
+  if ! kill -0 "$pid" 2>/dev/null; then echo "alertrelay did not start:"; cat "$work/$name.log"; exit 1; fi
   local cpu_before
   cpu_before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   BENCH_REQUESTS="$work/requests.tsv" BENCH_THREADS=$THREADS \

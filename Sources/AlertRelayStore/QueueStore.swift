@@ -34,23 +34,53 @@ public final class QueueStore: DeliveryQueue, Sendable {
         }
         let pool = self.pool
         enqueuer = GroupCommit { batch in
-            await Self.batch(pool, count: batch.count) { db in batch.map { item in Result { try Self.insert(item, db) } } }
+            await Self.batch(pool, durability: .full, count: batch.count) { db in batch.map { item in Result { try Self.insert(item, db) } } }
         }
         finisher = GroupCommit { batch in
-            await Self.batch(pool, count: batch.count) { db in batch.map { item in Result { try Self.apply(item, db) } } }
+            await Self.batch(pool, durability: .normal, count: batch.count) { db in batch.map { item in Result { try Self.apply(item, db) } } }
         }
+    }
+
+    /// How hard a commit must reach the disk.
+    enum Durability: String {
+        /// fsync at commit: what an acknowledged webhook needs (survives power loss).
+        case full = "FULL"
+        /// No fsync of its own (WAL `synchronous = NORMAL`): survives a crash of the process, and reaches the
+        /// disk with the next full commit. For bookkeeping whose loss costs at most a repeated delivery
+        /// (claims, attempt records), never a lost one.
+        case normal = "NORMAL"
     }
 
     /// Runs `body` in one write transaction; if the transaction itself fails, every item fails with it.
     private static func batch<T: Sendable>(
-        _ pool: DatabasePool, count: Int, _ body: @escaping @Sendable (Database) throws -> [Result<T, any Error>]
+        _ pool: DatabasePool, durability: Durability, count: Int,
+        _ body: @escaping @Sendable (Database) throws -> [Result<T, any Error>]
     ) async -> [Result<T, any Error>] {
         do {
-            return try await pool.write { db in try body(db) }
+            return try await transaction(pool, durability: durability, body)
         } catch {
             return Array(repeating: .failure(StoreError(operation: "commit", error)), count: count)
         }
     }
+
+    private static func transaction<T: Sendable>(
+        _ pool: DatabasePool, durability: Durability, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        guard durability == .normal else { return try await pool.write(body) }
+        return try await pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            var result: T?
+            try db.inTransaction {
+                result = try body(db)
+                return .commit
+            }
+            guard let result else { throw StoreError(operation: "commit", GroupCommitMissing()) }
+            return result
+        }
+    }
+
+    struct GroupCommitMissing: Error {}
 
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -105,26 +135,29 @@ public final class QueueStore: DeliveryQueue, Sendable {
         let now = millis(item.receivedAt)
         var written = 0
         var duplicateOf: String?
+        // Cached statements: the hot path parses its SQL once per connection, not once per webhook.
+        let findDuplicate = try db.cachedStatement(sql: "SELECT notification_id FROM dedup WHERE key = ? AND expires_at > ?")
+        let remember = try db.cachedStatement(sql: "INSERT OR REPLACE INTO dedup (key, notification_id, expires_at) VALUES (?, ?, ?)")
+        let insertJob = try db.cachedStatement(
+            sql: """
+                INSERT INTO jobs (notification_id, source, receiver, sink, state, created_at, next_attempt_at, updated_at, payload)
+                VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+                """
+        )
         let encoder = JSONEncoder()
         for job in item.jobs {
             if let key = job.dedupKey {
-                if let first = try String.fetchOne(
-                    db, sql: "SELECT notification_id FROM dedup WHERE key = ? AND expires_at > ?", arguments: [key, now]
-                ) {
+                if let first = try String.fetchOne(findDuplicate, arguments: [key, now]) {
                     duplicateOf = duplicateOf ?? first
                     continue
                 }
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO dedup (key, notification_id, expires_at) VALUES (?, ?, ?)",
-                    arguments: [key, item.id, now + millis(item.dedupWindow)]
-                )
+                try remember.execute(arguments: [key, item.id, now + millis(item.dedupWindow)])
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO jobs (notification_id, source, receiver, sink, state, created_at, next_attempt_at, updated_at, payload)
-                    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)
-                    """,
-                arguments: [item.id, item.source, job.address.receiver, job.address.sink, now, now, now, try encoder.encode(job.payload)]
+            try insertJob.execute(
+                arguments: [
+                    item.id, item.source, job.address.receiver, job.address.sink, now, now, now,
+                    try job.encodedPayload.map { Data($0) } ?? encoder.encode(job.payload),
+                ]
             )
             written += 1
         }
@@ -150,7 +183,7 @@ public final class QueueStore: DeliveryQueue, Sendable {
     public func claimDue(now: Date, allowances: [SinkAddress: Int]) async throws -> [Job] {
         let wanted = allowances.filter { $0.value > 0 }
         guard !wanted.isEmpty else { return [] }
-        return try await write("claim jobs") { db in
+        return try await write("claim jobs", durability: .normal) { db in
             var claimed: [Job] = []
             for (address, limit) in wanted {
                 let rows = try Row.fetchAll(
@@ -330,9 +363,11 @@ public final class QueueStore: DeliveryQueue, Sendable {
 
     // MARK: Helpers
 
-    private func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+    private func write<T: Sendable>(
+        _ operation: String, durability: Durability = .full, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws(StoreError) -> T {
         do {
-            return try await pool.write(body)
+            return try await Self.transaction(pool, durability: durability, body)
         } catch {
             throw StoreError(operation: operation, error)
         }

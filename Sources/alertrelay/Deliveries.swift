@@ -63,7 +63,7 @@ struct Deliveries: AsyncParsableCommand {
             for delivery in deliveries {
                 let sink = "\(delivery["receiver"] ?? "")/\(delivery["sink"] ?? "")"
                 let fields = [delivery["id"], delivery["state"], delivery["attempts"], sink, delivery["created_at"], delivery["last_error"]]
-                print(fields.map { value in (value as? CustomStringConvertible)?.description ?? "" }.joined(separator: "\t"))
+                print(fields.map { value in (value as? any CustomStringConvertible)?.description ?? "" }.joined(separator: "\t"))
             }
             if let next = page["next"] { print("(more: --before \(next))") }
         }

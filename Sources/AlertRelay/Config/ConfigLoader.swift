@@ -194,7 +194,7 @@ private struct Resolver {
                 sinks.append(
                     ReceiverSink(
                         address: SinkAddress(receiver: receiver.name, sink: key), sendResolved: sink.sendResolved,
-                        kind: .file(path: url.path), limits: SinkLimits(concurrency: 4)
+                        kind: .file(path: url.path), limits: SinkLimits(concurrency: 32)
                     )
                 )
             }

@@ -86,11 +86,14 @@ public struct Ingestor: Sendable {
         let id = NotificationID.make(now: now)
         let jobs = receiver.sinks.compactMap { sink -> NewJob? in
             var payload = notification
-            if !sink.sendResolved {
+            if !sink.sendResolved, counts.resolved > 0 {
                 payload.alerts.removeAll { $0.status == .resolved }
                 if payload.alerts.isEmpty { return nil }
+                return NewJob(address: sink.address, payload: payload, dedupKey: DedupKey.of(payload, for: sink.address))
             }
-            return NewJob(address: sink.address, payload: payload, dedupKey: DedupKey.of(payload, for: sink.address))
+            return NewJob(
+                address: sink.address, payload: payload, dedupKey: DedupKey.of(payload, for: sink.address), encodedPayload: request.body
+            )
         }
         let result: EnqueueResult
         do {

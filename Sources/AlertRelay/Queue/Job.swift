@@ -85,11 +85,16 @@ public struct NewJob: Sendable {
     public var payload: Notification
     /// `nil` to bypass deduplication (a test-fire).
     public var dedupKey: String?
+    /// The payload as JSON when it is already at hand: the body as received, when the sink gets every alert
+    /// of it. It decodes to `payload` (unknown fields are ignored), and saves encoding it again on the
+    /// ingest path.
+    public var encodedPayload: [UInt8]?
 
-    public init(address: SinkAddress, payload: Notification, dedupKey: String?) {
+    public init(address: SinkAddress, payload: Notification, dedupKey: String?, encodedPayload: [UInt8]? = nil) {
         self.address = address
         self.payload = payload
         self.dedupKey = dedupKey
+        self.encodedPayload = encodedPayload
     }
 }
 
