@@ -184,19 +184,18 @@ public final class QueueStore: DeliveryQueue, Sendable {
         let wanted = allowances.filter { $0.value > 0 }
         guard !wanted.isEmpty else { return [] }
         return try await write("claim jobs", durability: .normal) { db in
+            let select = try db.cachedStatement(
+                sql: """
+                    SELECT * FROM jobs WHERE receiver = ? AND sink = ? AND state IN ('pending', 'retrying') AND next_attempt_at <= ?
+                    ORDER BY next_attempt_at, id LIMIT ?
+                    """
+            )
+            let mark = try db.cachedStatement(sql: "UPDATE jobs SET state = 'delivering', updated_at = ? WHERE id = ?")
             var claimed: [Job] = []
             for (address, limit) in wanted {
-                let rows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT * FROM jobs WHERE receiver = ? AND sink = ? AND state IN ('pending', 'retrying') AND next_attempt_at <= ?
-                        ORDER BY next_attempt_at, id LIMIT ?
-                        """,
-                    arguments: [address.receiver, address.sink, millis(now), limit]
-                )
-                for row in rows {
+                for row in try Row.fetchAll(select, arguments: [address.receiver, address.sink, millis(now), limit]) {
                     var job = try Self.job(row)
-                    try db.execute(sql: "UPDATE jobs SET state = 'delivering', updated_at = ? WHERE id = ?", arguments: [millis(now), job.id])
+                    try mark.execute(arguments: [millis(now), job.id])
                     job.state = .delivering
                     claimed.append(job)
                 }
@@ -216,28 +215,22 @@ public final class QueueStore: DeliveryQueue, Sendable {
 
     private static func apply(_ finish: Finish, _ db: Database) throws {
         let attempt = finish.attempt
-        let now = millis(attempt.startedAt) + Int64(attempt.duration.components.seconds * 1000)
-            + Int64(attempt.duration.components.attoseconds / 1_000_000_000_000_000)
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO attempts (job_id, number, started_at, duration_ms, outcome, status, response) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [finish.jobID, attempt.number, millis(attempt.startedAt), now - millis(attempt.startedAt), attempt.outcome, attempt.status, attempt.response]
-        )
+        let started = millis(attempt.startedAt)
+        let now = started + millis(attempt.duration)
+        try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO attempts (job_id, number, started_at, duration_ms, outcome, status, response) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [finish.jobID, attempt.number, started, now - started, attempt.outcome, attempt.status, attempt.response])
         switch finish.transition {
         case .delivered:
-            try db.execute(
-                sql: "UPDATE jobs SET state = 'delivered', attempts = ?, updated_at = ?, last_error = NULL WHERE id = ?",
-                arguments: [attempt.number, now, finish.jobID]
-            )
+            try db.cachedStatement(sql: "UPDATE jobs SET state = 'delivered', attempts = ?, updated_at = ?, last_error = NULL WHERE id = ?")
+                .execute(arguments: [attempt.number, now, finish.jobID])
         case .retry(let at, let error):
-            try db.execute(
-                sql: "UPDATE jobs SET state = 'retrying', attempts = ?, next_attempt_at = ?, updated_at = ?, last_error = ? WHERE id = ?",
-                arguments: [attempt.number, millis(at), now, error, finish.jobID]
-            )
+            try db.cachedStatement(
+                sql: "UPDATE jobs SET state = 'retrying', attempts = ?, next_attempt_at = ?, updated_at = ?, last_error = ? WHERE id = ?"
+            ).execute(arguments: [attempt.number, millis(at), now, error, finish.jobID])
         case .dead(let error):
-            try db.execute(
-                sql: "UPDATE jobs SET state = 'dead', attempts = ?, updated_at = ?, last_error = ? WHERE id = ?",
-                arguments: [attempt.number, now, error, finish.jobID]
-            )
+            try db.cachedStatement(sql: "UPDATE jobs SET state = 'dead', attempts = ?, updated_at = ?, last_error = ? WHERE id = ?")
+                .execute(arguments: [attempt.number, now, error, finish.jobID])
         }
     }
 

@@ -52,6 +52,7 @@ public final class Dispatcher: Sendable {
     let now: @Sendable () -> Date
     let jitter: @Sendable () -> Double
     let idleWait: Duration
+    let claimCoalescing: Duration
     let logger: Logger
     private let state = Mutex(State())
 
@@ -62,6 +63,7 @@ public final class Dispatcher: Sendable {
         now: @escaping @Sendable () -> Date = Date.init,
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         idleWait: Duration = .seconds(1),
+        claimCoalescing: Duration = .milliseconds(2),
         logger: Logger
     ) {
         self.queue = queue
@@ -70,6 +72,7 @@ public final class Dispatcher: Sendable {
         self.now = now
         self.jitter = jitter
         self.idleWait = idleWait
+        self.claimCoalescing = claimCoalescing
         self.logger = logger
     }
 
@@ -87,8 +90,9 @@ public final class Dispatcher: Sendable {
         await withDiscardingTaskGroup { group in
             while !state.withLock({ $0.stopping }) {
                 let jobs: [Job]
+                let allowed = allowances(at: now())
                 do {
-                    jobs = try await queue.claimDue(now: now(), allowances: allowances(at: now()))
+                    jobs = try await queue.claimDue(now: now(), allowances: allowed)
                 } catch {
                     logger.error("Could not claim jobs from the store", metadata: ["error": "\(error)"])
                     await doorbell.wait(timeout: idleWait)
@@ -99,7 +103,13 @@ public final class Dispatcher: Sendable {
                     started(job.address, limits: route.limits)
                     group.addTask { await self.deliver(job, route: route) }
                 }
-                if jobs.isEmpty { await doorbell.wait(timeout: await waitTime()) }
+                // Fewer than allowed: the due jobs are drained (or no sink may take more), so wait for news
+                // (an enqueue, a finished delivery) or the next due time, rather than claiming again at once.
+                if jobs.count < allowed.values.reduce(0, +) || allowed.isEmpty {
+                    await doorbell.wait(timeout: await waitTime())
+                    // Let a burst of arrivals gather, so one claim takes many jobs instead of one each.
+                    if claimCoalescing > .zero { try? await Task.sleep(for: claimCoalescing) }
+                }
             }
         }
         logger.info("Delivery workers stopped")
