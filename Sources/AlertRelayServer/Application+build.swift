@@ -30,7 +30,7 @@ public struct Relay: Sendable {
             at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
         )
         store = try QueueStore(path: storePath)
-        let transport = CurlHTTPTransport()
+        var transport: CurlHTTPTransport?
         var outboxes: [String: JSONLinesOutbox] = [:]
         var routes: [SinkAddress: Dispatcher.Route] = [:]
         for receiver in configuration.receivers.values {
@@ -42,7 +42,9 @@ public struct Relay: Sendable {
                     outboxes[path] = outbox
                     built = FileSink(outbox: outbox)
                 case .webhook(let settings):
-                    built = WebhookSink(settings: settings, transport: transport, now: clock)
+                    let shared = transport ?? CurlHTTPTransport()
+                    transport = shared
+                    built = WebhookSink(settings: settings, transport: shared, now: clock)
                 }
                 routes[sink.address] = Dispatcher.Route(sink: built, limits: sink.limits, policy: receiver.retry)
             }
@@ -89,17 +91,24 @@ public func buildRouter(relay: Relay) -> Router<BasicRequestContext> {
 
 /// Runs the relay until SIGTERM or SIGINT, then shuts down gracefully: the HTTP server stops taking requests
 /// first, then the delivery workers finish what they hold; everything else stays queued on disk.
-public func serve(configuration: ResolvedConfiguration, logger: Logger, discardingIngest: Bool = false) async throws {
+/// - Parameters:
+///   - discardingIngest: benchmarks only: nothing is stored (the ceiling).
+///   - delivering: benchmarks only: `false` leaves the delivery workers off, to measure the commit alone.
+public func serve(
+    configuration: ResolvedConfiguration, logger: Logger, discardingIngest: Bool = false, delivering: Bool = true
+) async throws {
     if discardingIngest {
         logger.critical("Benchmark mode: accepted webhooks are NOT stored and will never be delivered")
+    }
+    if !delivering {
+        logger.critical("Benchmark mode: delivery workers are off; accepted webhooks stay queued")
     }
     let relay = try Relay(configuration: configuration, logger: logger, discardingIngest: discardingIngest)
     let application = buildApplication(relay: relay, logger: logger)
     let retention = configuration.configuration.storage.deliveredRetention.duration
     let serviceGroup = ServiceGroup(
         configuration: .init(
-            services: [
-                DeliveryService(dispatcher: relay.dispatcher),
+            services: (delivering ? [DeliveryService(dispatcher: relay.dispatcher)] : []) + [
                 PruneService(store: relay.store, retention: retention, logger: logger),
                 application,  // last: stopped first
             ],

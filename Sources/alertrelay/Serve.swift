@@ -19,6 +19,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("bench.discard-ingest"), help: .hidden)
     var discardIngest = false
 
+    @Flag(name: .customLong("bench.no-delivery"), help: .hidden)
+    var noDelivery = false
+
     func run() async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -56,7 +59,7 @@ struct Serve: AsyncParsableCommand {
             logger.info("Source configured", metadata: ["source": "\(source.name)", "auth": "\(schemes.joined(separator: ","))", "url": "/webhook/\(source.name)"])
         }
 
-        try await serve(configuration: configuration, logger: logger, discardingIngest: discardIngest)
+        try await serve(configuration: configuration, logger: logger, discardingIngest: discardIngest, delivering: !noDelivery)
         withExtendedLifetime(dataDirectory) {}
     }
 }
