@@ -45,6 +45,10 @@ public struct Relay: Sendable {
                     let shared = transport ?? CurlHTTPTransport()
                     transport = shared
                     built = WebhookSink(settings: settings, transport: shared, now: clock)
+                case .slack(let settings):
+                    let shared = transport ?? CurlHTTPTransport()
+                    transport = shared
+                    built = SlackSink(settings: settings, transport: shared, now: clock)
                 }
                 routes[sink.address] = Dispatcher.Route(sink: built, limits: sink.limits, policy: receiver.retry)
             }

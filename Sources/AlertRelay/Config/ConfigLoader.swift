@@ -50,6 +50,8 @@ public struct ReceiverSink: Sendable {
         case file(path: String)
         /// POSTs Alertmanager's JSON.
         case webhook(WebhookSink.Settings)
+        /// Posts a Block Kit message to a Slack incoming webhook.
+        case slack(SlackSink.Settings)
     }
 
     public var address: SinkAddress
@@ -210,6 +212,18 @@ private struct Resolver {
                     )
                 }
             }
+            for (sinkIndex, slack) in receiver.slackConfigs.enumerated() {
+                let key = "slack_configs[\(sinkIndex)]"
+                if let settings = resolve(slack: slack, at: "\(path).\(key)") {
+                    sinks.append(
+                        ReceiverSink(
+                            address: SinkAddress(receiver: receiver.name, sink: key), sendResolved: slack.sendResolved,
+                            kind: .slack(settings),
+                            limits: SinkLimits(concurrency: slack.maxConcurrency, ratePerSecond: slack.rateLimit > 0 ? slack.rateLimit : nil)
+                        )
+                    )
+                }
+            }
             let retry = receiver.retry.map { config.retry.overridden(by: $0) } ?? config.retry
             receivers[receiver.name] = Receiver(name: receiver.name, sinks: sinks, retry: retry.policy)
         }
@@ -291,17 +305,32 @@ private struct Resolver {
         }
     }
 
-    private mutating func resolve(webhook: WebhookConfig, at path: String) -> WebhookSink.Settings? {
-        let urlPath: String
-        if case .file = webhook.url { urlPath = "\(path).url_file" } else { urlPath = "\(path).url" }
-        guard let url = secret(webhook.url, at: urlPath).map({ String(decoding: $0.bytes, as: UTF8.self) }) else { return nil }
+    /// A sink's URL from the config or its file, checked to be http(s). The URL may hold a token (Slack's
+    /// do): errors name the key, never the value.
+    private mutating func url(_ ref: SecretRef, at path: String, fileKey: String) -> String? {
+        let keyPath: String
+        if case .file = ref { keyPath = "\(path).\(fileKey)" } else { keyPath = "\(path).\(fileKey.replacingOccurrences(of: "_file", with: ""))" }
+        guard let url = secret(ref, at: keyPath).map({ String(decoding: $0.bytes, as: UTF8.self) }) else { return nil }
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https", components.host?.isEmpty == false
         else {
-            // The URL may hold a token (Slack's do): name the key, not the value.
-            report(urlPath, "not a valid http:// or https:// URL")
+            report(keyPath, "not a valid http:// or https:// URL")
             return nil
         }
+        return url
+    }
+
+    private mutating func resolve(slack: SlackConfig, at path: String) -> SlackSink.Settings? {
+        guard let url = url(slack.apiURL, at: path, fileKey: "api_url_file") else { return nil }
+        let options = SlackMessage.Options(
+            channel: slack.channel, username: slack.username, iconEmoji: slack.iconEmoji, iconURL: slack.iconURL,
+            title: slack.title, text: slack.text, color: slack.color
+        )
+        return SlackSink.Settings(url: url, options: options, timeout: slack.timeout.duration)
+    }
+
+    private mutating func resolve(webhook: WebhookConfig, at path: String) -> WebhookSink.Settings? {
+        guard let url = url(webhook.url, at: path, fileKey: "url_file") else { return nil }
         var headers: [(name: String, value: String)] = []
         let http = webhook.httpConfig
         if let (type, credentials) = http.authorization,

@@ -213,11 +213,12 @@ public struct ReceiverConfig: Sendable, Decodable {
     public var name: String
     public var fileConfigs: [FileSinkConfig]
     public var webhookConfigs: [WebhookConfig]
+    public var slackConfigs: [SlackConfig]
     /// Overrides the global `retry` for this receiver's deliveries, key by key.
     public var retry: RetryOverride?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, fileConfigs = "file_configs", webhookConfigs = "webhook_configs", retry
+        case name, fileConfigs = "file_configs", webhookConfigs = "webhook_configs", slackConfigs = "slack_configs", retry
     }
 
     public init(from decoder: any Decoder) throws {
@@ -226,6 +227,7 @@ public struct ReceiverConfig: Sendable, Decodable {
         name = try c.decode(String.self, forKey: .name)
         fileConfigs = try c.decode(.fileConfigs, default: [])
         webhookConfigs = try c.decode(.webhookConfigs, default: [])
+        slackConfigs = try c.decode(.slackConfigs, default: [])
         retry = try c.decodeIfPresent(RetryOverride.self, forKey: .retry)
     }
 }
@@ -280,6 +282,52 @@ public struct WebhookConfig: Sendable, Decodable {
         rateLimit = try c.decode(.rateLimit, default: 0)
         httpConfig = try c.decode(.httpConfig, default: HTTPClientConfig())
         guard maxAlerts >= 0 else { throw c.invalid(.maxAlerts, "must not be negative") }
+        guard maxConcurrency >= 1 else { throw c.invalid(.maxConcurrency, "must be at least 1") }
+        guard rateLimit >= 0 else { throw c.invalid(.rateLimit, "must not be negative") }
+        guard timeout.duration > .zero else { throw c.invalid(.timeout, "must be more than 0") }
+    }
+}
+
+/// Alertmanager's `slack_config` (incoming webhooks), plus AlertRelay's per-sink limits.
+public struct SlackConfig: Sendable, Decodable {
+    public var apiURL: SecretRef
+    public var channel: String?
+    public var username: String?
+    public var iconEmoji: String?
+    public var iconURL: String?
+    public var title: String?
+    public var text: String?
+    public var color: String?
+    public var sendResolved: Bool
+    public var timeout: ConfigDuration
+    public var maxConcurrency: Int
+    public var rateLimit: Double
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case apiURL = "api_url", apiURLFile = "api_url_file", channel, username, iconEmoji = "icon_emoji", iconURL = "icon_url"
+        case title, text, color, sendResolved = "send_resolved", timeout, maxConcurrency = "max_concurrency", rateLimit = "rate_limit"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        switch (try c.decodeIfPresent(SecretRef.self, forKey: .apiURL), try c.decodeIfPresent(String.self, forKey: .apiURLFile)) {
+        case (let url?, nil): apiURL = url
+        case (nil, let file?): apiURL = .file(file)
+        case (nil, nil): throw c.invalid(.apiURL, "api_url or api_url_file is required")
+        case (_?, _?): throw c.invalid(.apiURLFile, "give api_url or api_url_file, not both")
+        }
+        channel = try c.decodeIfPresent(String.self, forKey: .channel)
+        username = try c.decodeIfPresent(String.self, forKey: .username)
+        iconEmoji = try c.decodeIfPresent(String.self, forKey: .iconEmoji)
+        iconURL = try c.decodeIfPresent(String.self, forKey: .iconURL)
+        title = try c.decodeIfPresent(String.self, forKey: .title)
+        text = try c.decodeIfPresent(String.self, forKey: .text)
+        color = try c.decodeIfPresent(String.self, forKey: .color)
+        sendResolved = try c.decode(.sendResolved, default: false)  // Alertmanager's default for Slack
+        timeout = try c.decode(.timeout, default: ConfigDuration(.seconds(10)))
+        maxConcurrency = try c.decode(.maxConcurrency, default: 1)
+        rateLimit = try c.decode(.rateLimit, default: 1)  // Slack allows about one message per second
         guard maxConcurrency >= 1 else { throw c.invalid(.maxConcurrency, "must be at least 1") }
         guard rateLimit >= 0 else { throw c.invalid(.rateLimit, "must not be negative") }
         guard timeout.duration > .zero else { throw c.invalid(.timeout, "must be more than 0") }

@@ -107,6 +107,37 @@ import Testing
         #expect(policy == RetryPolicy(initialInterval: .seconds(2), maxAge: .seconds(3600), maxAttempts: 3))
     }
 
+    @Test func readsSlackAndWebhookSinksWithAlertmanagersDefaults() throws {
+        try "https://hooks.slack.com/services/T0/B0/secret-token\n".write(to: directory.appendingPathComponent("slack-url"), atomically: true, encoding: .utf8)
+        let yaml = Self.minimal.replacingOccurrences(
+            of: "      - path: outbox.jsonl",
+            with: "      - path: outbox.jsonl\n    slack_configs:\n      - {api_url_file: slack-url, channel: '#oncall'}\n    webhook_configs:\n      - url: http://127.0.0.1:9000/hook\n        http_config: {basic_auth: {username: u, password: p}}"
+        )
+        let sinks = try #require(try parse(yaml).receivers["outbox"]?.sinks)
+        #expect(sinks.map(\.address.sink) == ["file_configs[0]", "webhook_configs[0]", "slack_configs[0]"])
+        let slack = try #require(sinks.last)
+        #expect(!slack.sendResolved, "Alertmanager's default for Slack")
+        #expect(slack.limits.ratePerSecond == 1)
+        #expect(slack.limits.concurrency == 1)
+        guard case .slack(let settings) = slack.kind, case .webhook(let webhook) = sinks[1].kind else {
+            Issue.record("expected a Slack and a webhook sink")
+            return
+        }
+        #expect(settings.url == "https://hooks.slack.com/services/T0/B0/secret-token")
+        #expect(settings.options.channel == "#oncall")
+        #expect(webhook.headers.first?.value == "Basic dTpw")
+        #expect(sinks[1].sendResolved)
+    }
+
+    @Test func anInvalidSinkURLIsReportedWithoutShowingIt() {
+        let yaml = Self.minimal.replacingOccurrences(
+            of: "      - path: outbox.jsonl", with: "      - path: outbox.jsonl\n    slack_configs:\n      - api_url: hooks.slack.com/services/xoxb-secret"
+        )
+        let found = issues(yaml)
+        #expect(found.map(\.path) == ["receivers[0].slack_configs[0].api_url"])
+        #expect(!found.description.contains("xoxb-secret"))
+    }
+
     @Test func reportsEveryProblemNotJustTheFirst() {
         let yaml = Self.minimal
             .replacingOccurrences(of: "receiver: outbox", with: "receiver: pager")

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Slack incoming webhooks (`slack_configs`). Slack answers 200 `ok`; 400 `invalid_payload`/`no_text`, 403,
+/// 404 and 410 `channel_is_archived` are permanent; 429 (with `Retry-After`), 5xx and network errors are
+/// transient: the shared rule, with Slack's answer kept in the attempt record.
+public struct SlackSink: Sink {
+    public struct Settings: Sendable {
+        /// The incoming-webhook URL. It is a credential: it is never logged or shown.
+        public var url: String
+        public var options: SlackMessage.Options
+        public var timeout: Duration
+
+        public init(url: String, options: SlackMessage.Options = SlackMessage.Options(), timeout: Duration = .seconds(10)) {
+            self.url = url
+            self.options = options
+            self.timeout = timeout
+        }
+    }
+
+    public let settings: Settings
+    let transport: any HTTPTransport
+    let now: @Sendable () -> Date
+
+    public var kind: String { "slack" }
+
+    public init(settings: Settings, transport: any HTTPTransport, now: @escaping @Sendable () -> Date = Date.init) {
+        self.settings = settings
+        self.transport = transport
+        self.now = now
+    }
+
+    public func body(for delivery: Delivery) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return Array((try? encoder.encode(SlackMessage(delivery.notification, options: settings.options))) ?? Data())
+    }
+
+    public func deliver(_ delivery: Delivery) async -> DeliveryOutcome {
+        let request = OutboundRequest(
+            url: settings.url,
+            headers: [("Content-Type", "application/json; charset=utf-8"), ("User-Agent", "AlertRelay/\(AlertRelayVersion.current)")],
+            body: body(for: delivery), timeout: settings.timeout
+        )
+        switch await transport.send(request) {
+        case .success(let response):
+            let retryAfter = response.header("Retry-After").flatMap { RetryAfter.parse($0, now: now()) }
+            return DeliveryOutcome.classify(
+                httpStatus: response.status, response: DeliveryOutcome.snippet(response.body), retryAfter: retryAfter
+            )
+        case .failure(.invalidRequest(let message)):
+            return .permanent(reason: "invalid request: \(message)", status: nil, response: "")
+        case .failure(let error):
+            return .transient(reason: error.description, status: nil, response: "", retryAfter: nil)
+        }
+    }
+}
