@@ -84,6 +84,26 @@ typealias Notification = AlertRelay.Notification
         }
     }
 
+    @Test func signsWhatItSendsWithAStableIdAcrossRetries() async throws {
+        try await withEndpoint { base, endpoint in
+            let secret = Secret("outbound signing key")
+            let now = Date(timeIntervalSince1970: 1_795_980_600)
+            let sink = WebhookSink(
+                settings: .init(url: base + "/status/200", signer: .standardWebhooks(secret)), transport: transport, now: { now }
+            )
+            _ = await sink.deliver(try delivery())
+            _ = await sink.deliver(try delivery())
+            let received = endpoint.received.withLock { $0 }
+            #expect(received.count == 2)
+            for request in received {
+                let verification = StandardWebhooks(secrets: [secret]).verify(
+                    WebhookRequest(headers: request.headers.map { ($0.key, $0.value) }, body: request.body), now: now
+                )
+                #expect(verification == .passed(replayKey: "webhook-id:msg_n-1_1", replayWindow: .seconds(600)))
+            }
+        }
+    }
+
     @Test func truncatesToMaxAlertsAsAlertmanagerDoes() async throws {
         try await withEndpoint { base, endpoint in
             let sink = WebhookSink(settings: .init(url: base + "/status/200", maxAlerts: 1), transport: transport)

@@ -25,6 +25,8 @@ class Sink:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 status = sink.status
+                with sink.lock:
+                    sink.raw.append(({key.lower(): value for key, value in self.headers.items()}, body, status))
                 if status == 200:
                     payload = json.loads(body)
                     with sink.lock:
@@ -41,6 +43,7 @@ class Sink:
                 pass
 
         self.requests = 0
+        self.raw = []  # (headers, body, status answered) of every request
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -205,3 +208,29 @@ def test_sigterm_leaves_undelivered_jobs_queued_for_the_next_start(tmp_path, sin
         assert wait_until(lambda: sorted(set(sink.labels())) == ["0", "1", "2", "3", "4"], timeout=30), restarted.log()
     finally:
         assert restarted.stop() == 0
+
+
+def test_outbound_signatures_verify_with_the_reference_library_and_keep_their_id_across_retries(tmp_path, sink):
+    from standardwebhooks.webhooks import Webhook
+
+    secret = "whsec_b3V0Ym91bmQtc2lnbmluZy1zZWNyZXQtZTJl"
+    port = free_port()
+    sink.status = 503
+    text = config(port, sink.url).replace("        max_concurrency: 4\n", f"        max_concurrency: 4\n        signing: {{type: standard-webhooks, secret: {secret}}}\n")
+    relay = start_relay(tmp_path, text, port=port)
+    try:
+        assert post(relay.url, 7).status_code == 202
+        assert wait_until(lambda: sink.requests >= 1)
+        sink.status = 200
+        assert wait_until(lambda: sink.labels() == ["7"], timeout=15), relay.log()
+        with sink.lock:
+            requests_seen = list(sink.raw)
+        assert len(requests_seen) >= 2
+        for headers, body, _status in requests_seen:
+            Webhook(secret).verify(body, headers)  # raises unless the signature is right
+        assert len({headers["webhook-id"] for headers, _, _ in requests_seen}) == 1, "one delivery, one webhook-id"
+        with pytest.raises(Exception):
+            headers, body, _ = requests_seen[-1]
+            Webhook(secret).verify(body.replace(b"CrashTest", b"Tampered"), headers)
+    finally:
+        assert relay.stop() == 0

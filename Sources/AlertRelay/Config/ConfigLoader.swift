@@ -350,9 +350,24 @@ private struct Resolver {
             }
             tls.caFile = resolved
         }
+        var signer: OutboundSigner?
+        if let signing = webhook.signing, let secret = secret(signing.secret, at: "\(path).signing.secret") {
+            switch signing.type {
+            case "standard-webhooks":
+                if let decoded = StandardWebhooks.secret(fromEncoded: String(decoding: secret.bytes, as: UTF8.self)) {
+                    signer = .standardWebhooks(decoded)
+                } else {
+                    report("\(path).signing.secret", "not a Standard Webhooks secret: expected base64, optionally prefixed with whsec_")
+                }
+            case "grafana":
+                signer = .grafana(secret, header: signing.header ?? GrafanaSignature.defaultHeader, timestampHeader: signing.timestampHeader)
+            default:
+                signer = .hex(secret, header: signing.header ?? HexSignature.defaultHeader)
+            }
+        }
         return WebhookSink.Settings(
             url: url, maxAlerts: webhook.maxAlerts, timeout: webhook.timeout.duration, headers: headers,
-            followRedirects: http.followRedirects, tls: tls
+            followRedirects: http.followRedirects, tls: tls, signer: signer
         )
     }
 

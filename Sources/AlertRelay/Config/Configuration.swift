@@ -260,10 +260,11 @@ public struct WebhookConfig: Sendable, Decodable {
     /// Deliveries per second at most; 0: no limit.
     public var rateLimit: Double
     public var httpConfig: HTTPClientConfig
+    public var signing: SigningConfig?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case url, urlFile = "url_file", sendResolved = "send_resolved", maxAlerts = "max_alerts", timeout
-        case maxConcurrency = "max_concurrency", rateLimit = "rate_limit", httpConfig = "http_config"
+        case maxConcurrency = "max_concurrency", rateLimit = "rate_limit", httpConfig = "http_config", signing
     }
 
     public init(from decoder: any Decoder) throws {
@@ -281,10 +282,43 @@ public struct WebhookConfig: Sendable, Decodable {
         maxConcurrency = try c.decode(.maxConcurrency, default: 8)
         rateLimit = try c.decode(.rateLimit, default: 0)
         httpConfig = try c.decode(.httpConfig, default: HTTPClientConfig())
+        signing = try c.decodeIfPresent(SigningConfig.self, forKey: .signing)
         guard maxAlerts >= 0 else { throw c.invalid(.maxAlerts, "must not be negative") }
         guard maxConcurrency >= 1 else { throw c.invalid(.maxConcurrency, "must be at least 1") }
         guard rateLimit >= 0 else { throw c.invalid(.rateLimit, "must not be negative") }
         guard timeout.duration > .zero else { throw c.invalid(.timeout, "must be more than 0") }
+    }
+}
+
+/// How a webhook sink signs what it sends: `type` is `standard-webhooks`, `grafana` or `hex`.
+public struct SigningConfig: Sendable, Decodable {
+    public var type: String
+    public var secret: SecretRef
+    public var header: String?
+    public var timestampHeader: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case type, secret, secretFile = "secret_file", header, timestampHeader = "timestamp_header"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        type = try c.decode(String.self, forKey: .type)
+        guard ["standard-webhooks", "grafana", "hex"].contains(type) else {
+            throw c.invalid(.type, "unknown signing type \"\(type)\" (expected standard-webhooks, grafana or hex)")
+        }
+        switch (try c.decodeIfPresent(SecretRef.self, forKey: .secret), try c.decodeIfPresent(String.self, forKey: .secretFile)) {
+        case (let secret?, nil): self.secret = secret
+        case (nil, let file?): self.secret = .file(file)
+        case (nil, nil): throw c.invalid(.secret, "secret or secret_file is required")
+        case (_?, _?): throw c.invalid(.secretFile, "give secret or secret_file, not both")
+        }
+        header = try c.decodeIfPresent(String.self, forKey: .header)
+        timestampHeader = try c.decodeIfPresent(String.self, forKey: .timestampHeader)
+        if type == "standard-webhooks", header != nil || timestampHeader != nil {
+            throw c.invalid(.header, "standard-webhooks uses its own headers")
+        }
     }
 }
 

@@ -12,10 +12,11 @@ public struct WebhookSink: Sink {
         public var headers: [(name: String, value: String)]
         public var followRedirects: Bool
         public var tls: TLSOptions
+        public var signer: OutboundSigner?
 
         public init(
             url: String, maxAlerts: Int = 0, timeout: Duration = .seconds(10), headers: [(name: String, value: String)] = [],
-            followRedirects: Bool = false, tls: TLSOptions = TLSOptions()
+            followRedirects: Bool = false, tls: TLSOptions = TLSOptions(), signer: OutboundSigner? = nil
         ) {
             self.url = url
             self.maxAlerts = maxAlerts
@@ -23,6 +24,7 @@ public struct WebhookSink: Sink {
             self.headers = headers
             self.followRedirects = followRedirects
             self.tls = tls
+            self.signer = signer
         }
     }
 
@@ -58,8 +60,10 @@ public struct WebhookSink: Sink {
             ("X-AlertRelay-Notification-Id", delivery.notificationID),
             ("X-AlertRelay-Attempt", String(delivery.attempt)),
         ] + settings.headers
+        let body = body(for: delivery)
+        let signature = settings.signer?.headers(body: body, id: "msg_\(delivery.notificationID)_\(delivery.jobID)", now: now()) ?? []
         let request = OutboundRequest(
-            url: settings.url, headers: headers, body: body(for: delivery), timeout: settings.timeout,
+            url: settings.url, headers: headers + signature, body: body, timeout: settings.timeout,
             followRedirects: settings.followRedirects, tls: settings.tls
         )
         switch await transport.send(request) {
