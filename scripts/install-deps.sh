@@ -14,6 +14,8 @@ pip_packages=(
   pytest            # end-to-end test runner
   requests          # HTTP client for the end-to-end tests
   standardwebhooks  # an independent Standard Webhooks signer and verifier
+  aiosmtpd          # a real SMTP server (STARTTLS, AUTH) for the email sink tests
+  cryptography      # a self-signed certificate for that server
 )
 
 if ! command -v swift >/dev/null 2>&1; then

@@ -17,6 +17,7 @@ struct CurlError: Error, CustomStringConvertible {
 final class EasyHandle {
     private let handle: UnsafeMutableRawPointer
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var ownedLists: [UnsafeMutablePointer<curl_slist>?] = []
     private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
 
     /// `curl_global_init` once per process, before the first handle.
@@ -33,6 +34,7 @@ final class EasyHandle {
     deinit {
         curl_easy_cleanup(handle)
         curl_slist_free_all(headerList)
+        for list in ownedLists { curl_slist_free_all(list) }
     }
 
     func set(_ option: CURLoption, _ value: Int) throws(CurlError) {
@@ -51,6 +53,33 @@ final class EasyHandle {
         try check(ar_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
         // COPYPOSTFIELDS copies, so the bytes need not outlive this call.
         try check(body.withUnsafeBytes { ar_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)) })
+    }
+
+    /// The upload for SMTP: libcurl pulls the message through the read callback.
+    func setUpload(_ source: UploadSource) throws(CurlError) {
+        try set(CURLOPT_UPLOAD, true)
+        try check(ar_curl_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(source.bytes.count)))
+        try check(ar_curl_setopt_callback(handle, CURLOPT_READFUNCTION, { buffer, size, count, userdata in
+            guard let userdata, let buffer else { return 0 }
+            let source = Unmanaged<UploadSource>.fromOpaque(userdata).takeUnretainedValue()
+            return source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
+        }))
+        try check(ar_curl_setopt_pointer(handle, CURLOPT_READDATA, Unmanaged.passUnretained(source).toOpaque()))
+    }
+
+    /// A string list option (`CURLOPT_MAIL_RCPT`), owned by this handle.
+    func setList(_ option: CURLoption, _ values: [String]) throws(CurlError) {
+        var list: UnsafeMutablePointer<curl_slist>?
+        for value in values { list = curl_slist_append(list, value) }
+        ownedLists.append(list)
+        try check(ar_curl_setopt_slist(handle, option, list))
+    }
+
+    /// The last response code: HTTP status, or the SMTP reply code (also after a failure).
+    var responseCode: Int {
+        var code = 0
+        _ = ar_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
+        return code
     }
 
     func setHeaders(_ headers: [(name: String, value: String)]) throws(CurlError) {
@@ -86,11 +115,34 @@ final class EasyHandle {
         return status
     }
 
+    /// Runs a transfer that has no answer body to collect (SMTP).
+    func perform() throws(CurlError) {
+        try check(curl_easy_perform(handle))
+    }
+
     private func check(_ code: CURLcode) throws(CurlError) {
         guard code == CURLE_OK else {
             let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             throw CurlError(code: code, detail: detail)
         }
+    }
+}
+
+/// Feeds an upload to libcurl's read callback.
+final class UploadSource {
+    let bytes: [UInt8]
+    private var offset = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        let count = min(buffer.count, bytes.count - offset)
+        guard count > 0 else { return 0 }
+        bytes.withUnsafeBytes { source in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<offset + count]))
+        }
+        offset += count
+        return count
     }
 }
 

@@ -31,6 +31,7 @@ public struct Relay: Sendable {
         )
         store = try QueueStore(path: storePath)
         var transport: CurlHTTPTransport?
+        var mail: CurlMailTransport?
         var outboxes: [String: JSONLinesOutbox] = [:]
         var routes: [SinkAddress: Dispatcher.Route] = [:]
         for receiver in configuration.receivers.values {
@@ -49,6 +50,10 @@ public struct Relay: Sendable {
                     let shared = transport ?? CurlHTTPTransport()
                     transport = shared
                     built = SlackSink(settings: settings, transport: shared, now: clock)
+                case .email(let settings):
+                    let shared = mail ?? CurlMailTransport()
+                    mail = shared
+                    built = EmailSink(settings: settings, transport: shared, now: clock)
                 }
                 routes[sink.address] = Dispatcher.Route(sink: built, limits: sink.limits, policy: receiver.retry)
             }

@@ -52,6 +52,8 @@ public struct ReceiverSink: Sendable {
         case webhook(WebhookSink.Settings)
         /// Posts a Block Kit message to a Slack incoming webhook.
         case slack(SlackSink.Settings)
+        /// Sends a MIME message over SMTP.
+        case email(EmailSink.Settings)
     }
 
     public var address: SinkAddress
@@ -224,6 +226,17 @@ private struct Resolver {
                     )
                 }
             }
+            for (sinkIndex, email) in receiver.emailConfigs.enumerated() {
+                let key = "email_configs[\(sinkIndex)]"
+                if let settings = resolve(email: email, at: "\(path).\(key)") {
+                    sinks.append(
+                        ReceiverSink(
+                            address: SinkAddress(receiver: receiver.name, sink: key), sendResolved: email.sendResolved,
+                            kind: .email(settings), limits: SinkLimits(concurrency: email.maxConcurrency)
+                        )
+                    )
+                }
+            }
             let retry = receiver.retry.map { config.retry.overridden(by: $0) } ?? config.retry
             receivers[receiver.name] = Receiver(name: receiver.name, sinks: sinks, retry: retry.policy)
         }
@@ -318,6 +331,29 @@ private struct Resolver {
             return nil
         }
         return url
+    }
+
+    private mutating func resolve(email: EmailConfig, at path: String) -> EmailSink.Settings? {
+        guard let host = ListenAddress(parsing: email.smarthost), host.port > 0 else {
+            report("\(path).smarthost", "expected host:port, e.g. smtp.example.org:587")
+            return nil
+        }
+        let password = email.authPassword.flatMap { secret($0, at: "\(path).auth_password") }
+        var tls = TLSOptions(insecureSkipVerify: email.tls.insecureSkipVerify)
+        if let caFile = email.tls.caFile {
+            let resolved = ConfigLoader.resolve(path: caFile, against: baseDirectory).path
+            if !FileManager.default.isReadableFile(atPath: resolved) {
+                report("\(path).tls_config.ca_file", "cannot read \(resolved)")
+            }
+            tls.caFile = resolved
+        }
+        // Port 465 speaks TLS from the first byte; every other port starts plain and upgrades with STARTTLS.
+        let scheme = host.port == 465 ? "smtps" : "smtp"
+        return EmailSink.Settings(
+            message: EmailMessage(from: email.from, to: email.to, headers: email.headers),
+            server: "\(scheme)://\(host)", hello: email.hello, username: email.authUsername, password: password,
+            requireTLS: email.requireTLS, tls: tls, timeout: email.timeout.duration
+        )
     }
 
     private mutating func resolve(slack: SlackConfig, at path: String) -> SlackSink.Settings? {

@@ -214,11 +214,12 @@ public struct ReceiverConfig: Sendable, Decodable {
     public var fileConfigs: [FileSinkConfig]
     public var webhookConfigs: [WebhookConfig]
     public var slackConfigs: [SlackConfig]
+    public var emailConfigs: [EmailConfig]
     /// Overrides the global `retry` for this receiver's deliveries, key by key.
     public var retry: RetryOverride?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, fileConfigs = "file_configs", webhookConfigs = "webhook_configs", slackConfigs = "slack_configs", retry
+        case name, fileConfigs = "file_configs", webhookConfigs = "webhook_configs", slackConfigs = "slack_configs", emailConfigs = "email_configs", retry
     }
 
     public init(from decoder: any Decoder) throws {
@@ -228,6 +229,7 @@ public struct ReceiverConfig: Sendable, Decodable {
         fileConfigs = try c.decode(.fileConfigs, default: [])
         webhookConfigs = try c.decode(.webhookConfigs, default: [])
         slackConfigs = try c.decode(.slackConfigs, default: [])
+        emailConfigs = try c.decode(.emailConfigs, default: [])
         retry = try c.decodeIfPresent(RetryOverride.self, forKey: .retry)
     }
 }
@@ -319,6 +321,63 @@ public struct SigningConfig: Sendable, Decodable {
         if type == "standard-webhooks", header != nil || timestampHeader != nil {
             throw c.invalid(.header, "standard-webhooks uses its own headers")
         }
+    }
+}
+
+/// Alertmanager's `email_config`, plus AlertRelay's per-sink limits.
+public struct EmailConfig: Sendable, Decodable {
+    public var to: [String]
+    public var from: String
+    public var smarthost: String
+    public var hello: String
+    public var authUsername: String?
+    public var authPassword: SecretRef?
+    public var requireTLS: Bool
+    public var tls: (caFile: String?, insecureSkipVerify: Bool)
+    public var headers: [String: String]
+    public var sendResolved: Bool
+    public var timeout: ConfigDuration
+    public var maxConcurrency: Int
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case to, from, smarthost, hello, authUsername = "auth_username", authPassword = "auth_password"
+        case authPasswordFile = "auth_password_file", requireTLS = "require_tls", tlsConfig = "tls_config", headers
+        case sendResolved = "send_resolved", timeout, maxConcurrency = "max_concurrency"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        // Alertmanager takes one comma-separated string; a list is accepted too.
+        if let list = try? c.decode([String].self, forKey: .to) {
+            to = list
+        } else {
+            to = try c.decode(String.self, forKey: .to).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        guard !to.isEmpty, to.allSatisfy({ !$0.isEmpty }) else { throw c.invalid(.to, "at least one address is required") }
+        from = try c.decode(String.self, forKey: .from)
+        smarthost = try c.decode(String.self, forKey: .smarthost)
+        hello = try c.decode(.hello, default: "localhost")
+        authUsername = try c.decodeIfPresent(String.self, forKey: .authUsername)
+        switch (try c.decodeIfPresent(SecretRef.self, forKey: .authPassword), try c.decodeIfPresent(String.self, forKey: .authPasswordFile)) {
+        case (let password, nil): authPassword = password
+        case (nil, let file?): authPassword = .file(file)
+        case (_?, _?): throw c.invalid(.authPasswordFile, "give auth_password or auth_password_file, not both")
+        }
+        requireTLS = try c.decode(.requireTLS, default: true)
+        tls = (nil, false)
+        if c.contains(.tlsConfig) {
+            let t = try c.superDecoder(forKey: .tlsConfig)
+            try t.rejectUnknownKeys(HTTPClientConfig.TLSKeys.self)
+            let k = try t.container(keyedBy: HTTPClientConfig.TLSKeys.self)
+            tls = (try k.decodeIfPresent(String.self, forKey: .caFile), try k.decode(.insecureSkipVerify, default: false))
+        }
+        headers = try c.decode(.headers, default: [:])
+        sendResolved = try c.decode(.sendResolved, default: false)  // Alertmanager's default for email
+        timeout = try c.decode(.timeout, default: ConfigDuration(.seconds(30)))
+        maxConcurrency = try c.decode(.maxConcurrency, default: 4)
+        guard maxConcurrency >= 1 else { throw c.invalid(.maxConcurrency, "must be at least 1") }
+        guard timeout.duration > .zero else { throw c.invalid(.timeout, "must be more than 0") }
     }
 }
 
