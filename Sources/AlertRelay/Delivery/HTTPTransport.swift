@@ -75,3 +75,20 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
 public protocol HTTPTransport: Sendable {
     func send(_ request: OutboundRequest) async -> Result<OutboundResponse, TransportError>
 }
+
+extension HTTPTransport {
+    /// Sends and judges the answer with the shared rule, honouring `Retry-After`: what every HTTP sink does.
+    public func deliver(_ request: OutboundRequest, now: Date) async -> DeliveryOutcome {
+        switch await send(request) {
+        case .success(let response):
+            let retryAfter = response.header("Retry-After").flatMap { RetryAfter.parse($0, now: now) }
+            return DeliveryOutcome.classify(
+                httpStatus: response.status, response: DeliveryOutcome.snippet(response.body), retryAfter: retryAfter
+            )
+        case .failure(.invalidRequest(let message)):
+            return .permanent(reason: "invalid request: \(message)", status: nil, response: "")
+        case .failure(let error):
+            return .transient(reason: error.description, status: nil, response: "", retryAfter: nil)
+        }
+    }
+}

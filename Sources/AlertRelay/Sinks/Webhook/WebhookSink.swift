@@ -66,17 +66,7 @@ public struct WebhookSink: Sink {
             url: settings.url, headers: headers + signature, body: body, timeout: settings.timeout,
             followRedirects: settings.followRedirects, tls: settings.tls
         )
-        switch await transport.send(request) {
-        case .success(let response):
-            let retryAfter = response.header("Retry-After").flatMap { RetryAfter.parse($0, now: now()) }
-            return DeliveryOutcome.classify(
-                httpStatus: response.status, response: DeliveryOutcome.snippet(response.body), retryAfter: retryAfter
-            )
-        case .failure(.invalidRequest(let message)):
-            return .permanent(reason: "invalid request: \(message)", status: nil, response: "")
-        case .failure(let error):
-            return .transient(reason: error.description, status: nil, response: "", retryAfter: nil)
-        }
+        return await transport.deliver(request, now: now())
     }
 }
 
