@@ -25,7 +25,10 @@ struct DeliveriesController<Context: RequestContext> {
         let state = try Self.state(query["state"].map(String.init))
         let limit = min(max(Int(query["limit"].map(String.init) ?? "") ?? 50, 1), 500)
         let before = query["before"].flatMap { Int64(String($0)) }
-        let jobs = try await store.jobs(state: state, receiver: query["receiver"].map(String.init), limit: limit, before: before)
+        let jobs = try await store.jobs(
+            state: state, receiver: query["receiver"].map(String.init), notification: query["notification"].map(String.init),
+            limit: limit, before: before
+        )
         let page = DeliveryPage(deliveries: jobs.map(DeliveryBody.init), next: jobs.count == limit ? jobs.last?.id : nil)
         return try Response.json(page, status: .ok)
     }

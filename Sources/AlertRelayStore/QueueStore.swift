@@ -122,6 +122,9 @@ public final class QueueStore: DeliveryQueue, Sendable {
                     """
             )
         }
+        migrator.registerMigration("v2: deliveries by notification") { db in
+            try db.execute(sql: "CREATE INDEX jobs_notification ON jobs (notification_id)")
+        }
         return migrator
     }
 
@@ -255,7 +258,9 @@ public final class QueueStore: DeliveryQueue, Sendable {
     }
 
     /// A page of jobs, newest first; `before` is the last id of the previous page.
-    public func jobs(state: JobState?, receiver: String?, limit: Int, before: Int64?) async throws(StoreError) -> [Job] {
+    public func jobs(
+        state: JobState?, receiver: String?, notification: String? = nil, limit: Int, before: Int64?
+    ) async throws(StoreError) -> [Job] {
         try await read("list jobs") { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
@@ -266,6 +271,10 @@ public final class QueueStore: DeliveryQueue, Sendable {
             if let receiver {
                 conditions.append("receiver = ?")
                 arguments += [receiver]
+            }
+            if let notification {
+                conditions.append("notification_id = ?")
+                arguments += [notification]
             }
             if let before {
                 conditions.append("id < ?")

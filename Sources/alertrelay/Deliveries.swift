@@ -47,6 +47,7 @@ struct Deliveries: AsyncParsableCommand {
         @OptionGroup var connection: Connection
         @Option(help: "pending, retrying, delivering, delivered or dead.") var state: String?
         @Option(help: "Only this receiver's.") var receiver: String?
+        @Option(help: "Only the deliveries of this notification (the id a webhook was answered with).") var notification: String?
         @Option(help: "At most this many.") var limit = 50
         @Option(help: "Only ids below this (the previous page's 'next').") var before: Int64?
 
@@ -54,6 +55,7 @@ struct Deliveries: AsyncParsableCommand {
             var query = ["limit=\(limit)"]
             if let state { query.append("state=\(state)") }
             if let receiver { query.append("receiver=\(receiver.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? receiver)") }
+            if let notification { query.append("notification=\(notification.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? notification)") }
             if let before { query.append("before=\(before)") }
             let body = try await connection.call("GET", "/api/v1/deliveries?" + query.joined(separator: "&"))
             guard let page = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],

@@ -84,6 +84,10 @@ import Testing
             #expect((last["deliveries"] as? [[String: Any]])?.count == 1)
             #expect(last["next"] == nil)
 
+            let notificationID = try #require(deliveries.first?["notification_id"] as? String)
+            let byNotification = try json(try await client.execute(uri: "/api/v1/deliveries?notification=\(notificationID)", method: .get, headers: admin))
+            #expect((byNotification["deliveries"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [3])
+
             let detail = try json(try await client.execute(uri: "/api/v1/deliveries/1", method: .get, headers: admin))
             #expect((detail["delivery"] as? [String: Any])?["notification_id"] is String)
             #expect((detail["notification"] as? [String: Any])?["groupKey"] as? String == "g")
