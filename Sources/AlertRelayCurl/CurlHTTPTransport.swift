@@ -8,6 +8,7 @@ import NIOPosix
 public final class CurlHTTPTransport: HTTPTransport, Sendable {
     private let threads: NIOThreadPool
     private let bodyLimit: Int
+    private let handles: HandlePool
 
     /// - Parameters:
     ///   - threads: how many transfers may block at once.
@@ -16,6 +17,7 @@ public final class CurlHTTPTransport: HTTPTransport, Sendable {
         self.threads = NIOThreadPool(numberOfThreads: threads)
         self.threads.start()
         self.bodyLimit = bodyLimit
+        self.handles = HandlePool(capacity: threads)
     }
 
     deinit {
@@ -24,16 +26,18 @@ public final class CurlHTTPTransport: HTTPTransport, Sendable {
 
     public func send(_ request: OutboundRequest) async -> Result<OutboundResponse, TransportError> {
         let bodyLimit = bodyLimit
+        let handles = handles
         do {
-            return try await threads.runIfActive { Self.perform(request, bodyLimit: bodyLimit) }
+            return try await threads.runIfActive { Self.perform(request, bodyLimit: bodyLimit, handles: handles) }
         } catch {
             return .failure(.other("the transport is shut down"))
         }
     }
 
-    private static func perform(_ request: OutboundRequest, bodyLimit: Int) -> Result<OutboundResponse, TransportError> {
+    private static func perform(_ request: OutboundRequest, bodyLimit: Int, handles: HandlePool) -> Result<OutboundResponse, TransportError> {
         do throws(CurlError) {
-            let handle = try EasyHandle()
+            let handle = try handles.take()
+            defer { handles.giveBack(handle) }
             try handle.set(CURLOPT_URL, request.url)
             try handle.set(CURLOPT_PROTOCOLS_STR, "http,https")
             try handle.set(CURLOPT_FOLLOWLOCATION, request.followRedirects)

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Synchronization
 
 /// libcurl's error for one call, with curl's own message.
 struct CurlError: Error, CustomStringConvertible {
@@ -13,12 +14,15 @@ struct CurlError: Error, CustomStringConvertible {
 }
 
 /// Owns one `CURL *` from `curl_easy_init` to `curl_easy_cleanup`, and the header list and callbacks' state
-/// that must outlive a transfer. Used by one thread at a time (libcurl's rule for easy handles).
-final class EasyHandle {
+/// that must outlive a transfer. A handle keeps its connections between transfers (`reset()` keeps them), so
+/// reusing one saves a TCP (and TLS) handshake per delivery.
+// @unchecked: libcurl allows one thread at a time per handle; HandlePool hands each to one transfer only.
+final class EasyHandle: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var ownedLists: [UnsafeMutablePointer<curl_slist>?] = []
-    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    /// libcurl writes its message here; it must stay put for the handle's life.
+    private let errorBuffer: UnsafeMutablePointer<CChar>
 
     /// `curl_global_init` once per process, before the first handle.
     private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
@@ -27,14 +31,35 @@ final class EasyHandle {
         guard Self.globalInit == CURLE_OK else { throw CurlError(code: Self.globalInit, detail: "curl_global_init") }
         guard let handle = curl_easy_init() else { throw CurlError(code: CURLE_FAILED_INIT, detail: "curl_easy_init") }
         self.handle = handle
-        errorBuffer.withUnsafeMutableBytes { _ = ar_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, $0.baseAddress) }
-        try set(CURLOPT_NOSIGNAL, 1)  // required when several threads use libcurl
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        try prepare()
     }
 
     deinit {
         curl_easy_cleanup(handle)
+        freeLists()
+        errorBuffer.deallocate()
+    }
+
+    /// Back to a fresh handle's options, keeping its live connections for the next transfer.
+    func reset() throws(CurlError) {
+        curl_easy_reset(handle)
+        freeLists()
+        errorBuffer[0] = 0
+        try prepare()
+    }
+
+    private func prepare() throws(CurlError) {
+        try check(ar_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
+        try set(CURLOPT_NOSIGNAL, 1)  // required when several threads use libcurl
+    }
+
+    private func freeLists() {
         curl_slist_free_all(headerList)
+        headerList = nil
         for list in ownedLists { curl_slist_free_all(list) }
+        ownedLists = []
     }
 
     func set(_ option: CURLoption, _ value: Int) throws(CurlError) {
@@ -122,7 +147,7 @@ final class EasyHandle {
 
     private func check(_ code: CURLcode) throws(CurlError) {
         guard code == CURLE_OK else {
-            let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            let detail = String(cString: errorBuffer)
             throw CurlError(code: code, detail: detail)
         }
     }
@@ -166,6 +191,27 @@ final class ResponseCollector {
             headers = []  // a new response (after a redirect or a 100 Continue)
         } else if let colon = line.firstIndex(of: ":") {
             headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        }
+    }
+}
+
+/// Idle easy handles for reuse: each transfer takes one (or a new one) and gives it back reset, so
+/// connections to a sink stay open between deliveries.
+final class HandlePool: Sendable {
+    private let idle = Mutex<[EasyHandle]>([])
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func take() throws(CurlError) -> EasyHandle {
+        if let handle = idle.withLock({ $0.popLast() }) { return handle }
+        return try EasyHandle()
+    }
+
+    func giveBack(_ handle: EasyHandle) {
+        guard (try? handle.reset()) != nil else { return }
+        idle.withLock { handles in
+            if handles.count < capacity { handles.append(handle) }
         }
     }
 }
