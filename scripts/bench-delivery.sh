@@ -11,16 +11,7 @@ cd "$(dirname "$0")/.."
 JOBS=${JOBS:-20000}
 RELAY_PORT=${RELAY_PORT:-19101}
 SINK_PORT=${SINK_PORT:-19102}
-SECRET=whsec_YmVuY2gtc2lnbmluZy1zZWNyZXQtMDEyMzQ1Njc4OQ==
-FIXTURES=${ALERTRELAY_FIXTURES:-../shared/fixtures}
-
-command -v wrk >/dev/null || { sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo; $sudo_cmd apt-get install -y -qq wrk >/dev/null; }
-scripts/install-deps.sh >/dev/null
-swift build -c release --product alertrelay >/dev/null
-binary="$(swift build -c release --show-bin-path)/alertrelay"
-
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+source scripts/bench/common.sh
 python3 scripts/bench/make_requests.py --count "$JOBS" --secret "$SECRET" \
   --fixture "$FIXTURES/alertmanager/01-firing-2-alerts.json" --out "$work/requests.tsv"
 
@@ -63,10 +54,7 @@ until [ "$(queued)" -ge "$JOBS" ]; do sleep 0.5; done
 kill "$wrk_pid" 2>/dev/null || true
 kill -TERM "$fill"; wait "$fill" || true
 
-echo "# AlertRelay delivery benchmark"
-echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "commit:   $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-echo "machine:  $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+bench_header "AlertRelay delivery benchmark"
 echo "drain:    $(queued) queued jobs to a local HTTP sink, max_concurrency ${CONCURRENCY:-32}"
 
 start=$(date +%s.%N)

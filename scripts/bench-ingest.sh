@@ -16,16 +16,7 @@ DURATION=${DURATION:-5}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 PORT=${PORT:-19099}
-SECRET=whsec_YmVuY2gtc2lnbmluZy1zZWNyZXQtMDEyMzQ1Njc4OQ==
-FIXTURES=${ALERTRELAY_FIXTURES:-../shared/fixtures}
-
-command -v wrk >/dev/null || { sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo; $sudo_cmd apt-get install -y -qq wrk >/dev/null; }
-scripts/install-deps.sh >/dev/null
-swift build -c release --product alertrelay >/dev/null
-binary="$(swift build -c release --show-bin-path)/alertrelay"
-
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+source scripts/bench/common.sh
 count=$((DURATION * 30000))
 python3 scripts/bench/make_requests.py --count "$count" --secret "$SECRET" \
   --fixture "$FIXTURES/alertmanager/01-firing-2-alerts.json" --out "$work/requests.tsv"
@@ -46,10 +37,7 @@ receivers:
     $sink_yaml
 YAML
 
-echo "# AlertRelay ingest benchmark"
-echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "commit:   $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-echo "machine:  $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB"
+bench_header "AlertRelay ingest benchmark"
 echo "load:     wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $count distinct signed webhooks of $(wc -c < "$FIXTURES/alertmanager/01-firing-2-alerts.json") bytes"
 echo
 
