@@ -226,15 +226,4 @@ public final class Dispatcher: Sendable {
             logger.warning("Sink keeps failing; backing it off as a whole", metadata: ["sink": "\(address)", "failures": "\(opened)"])
         }
     }
-
-    /// Sinks whose circuit is open now (for `/-/ready` details and metrics).
-    public func openCircuits() -> [SinkAddress] {
-        let time = now()
-        return state.withLock { state in
-            state.gates.filter { address, gate in
-                guard let route = routes[address] else { return false }
-                return gate.consecutiveFailures >= route.limits.breakerThreshold && gate.openUntil > time
-            }.map(\.key)
-        }
-    }
 }
