@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         // The durable queue: SQLite (Debian's libsqlite3) in WAL mode, with migrations and async access.
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        // Message templates (email subject and bodies, Slack title and text, webhook bodies), logic-less.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
     ],
     targets: [
         // Domain: payloads, authentication, configuration, sinks. Knows nothing of HTTP.
@@ -38,6 +40,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: swiftSettings
         ),

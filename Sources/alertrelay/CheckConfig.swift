@@ -23,6 +23,9 @@ struct CheckConfig: ParsableCommand {
                     print("  source \(source.name): POST /webhook/\(source.name), auth \(source.verifiers.map(\.scheme).joined(separator: " or "))")
                 }
                 print("  \(config.receivers.count) receiver(s); route sends every alert to \(config.rootReceiver)")
+                for (name, path) in config.templates.files.sorted(by: { $0.key < $1.key }) {
+                    print("  template \(name): \(path)\(DefaultTemplates.names.contains(name) ? " (replaces the default)" : "")")
+                }
             } catch {
                 failed = true
                 print("  FAILED:")

@@ -91,7 +91,7 @@ import Testing
 
     @Test func sendsABlockKitMessageWithHeaderSectionsColourAndFallback() async throws {
         try await withSlack { base, slack in
-            let options = SlackMessage.Options(channel: "#oncall", username: "AlertRelay", iconEmoji: ":rotating_light:")
+            let options = try SlackMessage.Options(channel: "#oncall", username: "AlertRelay", iconEmoji: ":rotating_light:")
             let sink = SlackSink(settings: .init(url: base + "/ok", options: options), transport: transport)
             #expect(await sink.deliver(delivery(try fixture())) == .delivered(status: 200, response: "ok"))
             let message = try #require(slack.first)
@@ -143,6 +143,25 @@ import Testing
             #expect(blocks.count == 50)
             #expect(blocks.last?["type"] as? String == "context")
             #expect(((blocks.last?["elements"] as? [[String: Any]])?.first?["text"] as? String)?.contains("and 12 more alerts") == true)
+        }
+    }
+
+    @Test func titleTextSectionsAndColourComeFromTheConfiguredTemplates() async throws {
+        try await withSlack { url, slack in
+            let options = try SlackMessage.Options(
+                title: "{{commonLabels.severity}} on\n{{name}}", text: "<!here> {{commonAnnotations.team}}",
+                alertText: "*{{labels.instance}}*: {{annotations.description}}", color: "{{#firing}}danger{{/firing}}{{^firing}}good{{/firing}}"
+            )
+            let sink = SlackSink(settings: .init(url: url + "/ok", options: options), transport: transport)
+            var notification = try fixture()
+            notification.commonAnnotations["team"] = "<!channel> db & storage"
+            #expect(await sink.deliver(delivery(notification)).status == 200)
+            let message = try #require(slack.first)
+            let blocks = blocks(message)
+            #expect(text(blocks[0]) == "critical on DiskFull", "a header is one line")
+            #expect(message["text"] as? String == "<!here> &lt;!channel&gt; db &amp; storage", "what the template writes is markup; values are not")
+            #expect(text(blocks[1]) == "*db1:9100*: Disk usage above 95% on db1:9100")
+            #expect((message["attachments"] as? [[String: Any]])?.first?["color"] as? String == "danger")
         }
     }
 

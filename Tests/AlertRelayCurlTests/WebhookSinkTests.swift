@@ -84,6 +84,30 @@ typealias Notification = AlertRelay.Notification
         }
     }
 
+    @Test func aBodyTemplateReplacesTheAlertmanagerJSONAndIsSignedAsSent() async throws {
+        try await withEndpoint { base, endpoint in
+            let body = try TemplateLibrary.defaults.template(
+                "{\"text\": \"{{> title}}\", \"hosts\": [{{#alerts}}\"{{labels.instance}}\"{{^last()}},{{/last()}}{{/alerts}}]}", format: .json
+            )
+            let secret = Secret("outbound signing key")
+            let sink = WebhookSink(
+                settings: .init(url: base + "/status/200", maxAlerts: 1, signer: .hex(secret, header: "X-Hub-Signature-256"), body: body),
+                transport: transport
+            )
+            #expect(await sink.deliver(try delivery()).status == 200)
+            let request = try #require(endpoint.received.withLock { $0.first })
+            #expect(request.headers["content-type"] == "application/json")
+            let object = try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any]
+            #expect(object?["text"] as? String == "[FIRING:1] DiskFull", "max_alerts applies before the template sees the alerts")
+            #expect(object?["hosts"] as? [String] == ["db1:9100"])
+            let signature = try #require(request.headers["x-hub-signature-256"])
+            let verification = HexSignature(secrets: [secret]).verify(
+                WebhookRequest(headers: [("X-Hub-Signature-256", signature)], body: request.body), now: Date()
+            )
+            #expect(verification == .passed(replayKey: nil, replayWindow: .zero), "the signature covers the rendered body")
+        }
+    }
+
     @Test func signsWhatItSendsWithAStableIdAcrossRetries() async throws {
         try await withEndpoint { base, endpoint in
             let secret = Secret("outbound signing key")

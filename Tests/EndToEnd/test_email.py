@@ -112,6 +112,8 @@ def test_a_real_alertmanager_group_arrives_as_a_threaded_multipart_mail(tmp_path
         assert post(relay, resolved).status_code == 202
         assert wait_until(lambda: len(mailbox.messages) == 2, timeout=20), relay.log()
 
+        # The two are separate jobs, delivered concurrently: find the firing one by its subject.
+        mailbox.messages.sort(key=lambda m: b"Subject: [FIRING" not in m[2])
         mail_from, recipients, content = mailbox.messages[0]
         assert mail_from == "alertrelay@example.org"
         assert recipients == ["oncall@example.org", "sre@example.org"]
@@ -131,6 +133,36 @@ def test_a_real_alertmanager_group_arrives_as_a_threaded_multipart_mail(tmp_path
         assert second["Subject"].startswith("[RESOLVED]")
         assert message["References"] == second["References"] == message["In-Reply-To"], "one thread per alert group"
         assert message["Message-Id"] != second["Message-Id"]
+    finally:
+        relay.stop()
+        controller.stop()
+
+
+def test_subject_and_bodies_come_from_the_configured_templates(tmp_path, mailbox):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "oncall.html.mustache").write_text(
+        "<h1>{{subject}}</h1>\n<ul>\n{{#alerts}}\n<li>{{labels.instance}}: {{summary}}</li>\n{{/alerts}}\n</ul>\n")
+    (templates / "email.text.mustache").write_text("{{#alerts}}\n{{labels.instance}} {{status}}\n{{/alerts}}\n")
+    controller, smtp_port = smtp_server(mailbox)
+    port = free_port()
+    extra = ("        require_tls: false\n"
+             "        headers: {Subject: '{{commonLabels.severity}}: {{counts.firing}} {{commonLabels.alertname}}', X-Team: '{{commonLabels.job}}'}\n"
+             "        html: '{{> oncall.html}}'\n"
+             "templates: ['templates/*.mustache']\n")
+    relay = start_relay(tmp_path, relay_config(port, smtp_port, extra), port=port)
+    try:
+        firing = json.loads((FIXTURES / "alertmanager" / "01-firing-2-alerts.json").read_text())
+        firing["alerts"][1]["annotations"]["summary"] = "<b>full</b> & more"
+        assert post(relay, json.dumps(firing).encode()).status_code == 202
+        assert wait_until(lambda: len(mailbox.messages) == 1, timeout=20), relay.log()
+        message = email.message_from_bytes(mailbox.messages[0][2], policy=email.policy.default)
+        assert message["Subject"] == "critical: 2 DiskFull"
+        assert message["X-Team"] == "node"
+        parts = {part.get_content_type(): part.get_content() for part in message.iter_parts()}
+        assert parts["text/plain"] == "db1:9100 firing\r\ndb2:9100 firing\r\n", "a file named like a default replaces it"
+        assert parts["text/html"].startswith("<h1>critical: 2 DiskFull</h1>")
+        assert "<li>db2:9100: &lt;b&gt;full&lt;/b&gt; &amp; more</li>" in parts["text/html"]
     finally:
         relay.stop()
         controller.stop()

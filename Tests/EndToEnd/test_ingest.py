@@ -208,6 +208,28 @@ def test_serve_refuses_an_invalid_config_naming_the_key(tmp_path):
     assert "route.receiver" in checked.stdout.decode()
 
 
+def test_check_config_names_a_broken_template_an_unreadable_secret_and_an_invalid_url(tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "pager.mustache").write_text("{{#alerts}}\n{{summary}}\n")
+    config = tmp_path / "alertrelay.yml"
+    config.write_text(
+        "sources:\n  am: {auth: [{type: bearer, credentials: [t]}]}\n"
+        "templates: ['templates/*.mustache']\n"
+        "route: {receiver: team}\n"
+        "receivers:\n"
+        "  - name: team\n"
+        "    slack_configs: [{api_url_file: slack-url}]\n"
+        "    webhook_configs: [{url: 'hooks.example.org/alerts'}]\n"
+        "    email_configs: [{to: a@example.org, from: r@example.org, smarthost: 'mx:25', text: '{{> pagr}}'}]\n")
+    result = subprocess.run([BINARY, "check-config", str(config)], capture_output=True, timeout=30)
+    out = result.stdout.decode()
+    assert result.returncode == 1, out
+    assert "templates: " in out and "pager.mustache: line 3, column 1: a section is never closed" in out
+    assert "receivers[0].email_configs[0].text: template: {{> pagr}} names no template" in out
+    assert "receivers[0].slack_configs[0].api_url_file: cannot read secrets file" in out
+    assert "receivers[0].webhook_configs[0].url: not a valid http:// or https:// URL" in out
+
+
 def test_check_config_accepts_the_shipped_default():
     from conftest import REPO
     result = subprocess.run([BINARY, "check-config", str(REPO / "config" / "alertrelay.yml")], capture_output=True, timeout=30)

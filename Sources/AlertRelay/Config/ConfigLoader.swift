@@ -89,6 +89,8 @@ public struct ResolvedConfiguration: Sendable {
     public var receivers: [String: Receiver]
     public var rootReceiver: String
     public var adminToken: Secret?
+    /// The built-in templates and the config's template files.
+    public var templates: TemplateLibrary
     public var configuration: Configuration
 }
 
@@ -156,6 +158,7 @@ private struct Resolver {
     let baseDirectory: URL
     let environment: [String: String]
     var issues: [ConfigIssue] = []
+    var templates = TemplateLibrary.defaults
 
     init(baseDirectory: URL, environment: [String: String]) {
         self.baseDirectory = baseDirectory
@@ -173,6 +176,7 @@ private struct Resolver {
         }
         if config.server.maxBodySize.bytes <= 0 { report("server.max_body_size", "must be more than 0") }
         let dataDirectory = ConfigLoader.resolve(path: config.storage.path, against: baseDirectory)
+        loadTemplates(config.templates)
 
         var sources: [String: Source] = [:]
         if config.sources.isEmpty { report("sources", "at least one source is required") }
@@ -248,7 +252,7 @@ private struct Resolver {
         guard let listen else { return nil }
         return ResolvedConfiguration(
             file: file, listenAddress: listen, dataDirectory: dataDirectory, sources: sources, receivers: receivers,
-            rootReceiver: config.route.receiver, adminToken: adminToken, configuration: config
+            rootReceiver: config.route.receiver, adminToken: adminToken, templates: templates, configuration: config
         )
     }
 
@@ -349,8 +353,15 @@ private struct Resolver {
         }
         // Port 465 speaks TLS from the first byte; every other port starts plain and upgrades with STARTTLS.
         let scheme = host.port == 465 ? "smtps" : "smtp"
+        let message: EmailMessage
+        do {
+            message = try EmailMessage(from: email.from, to: email.to, headers: email.headers, text: email.text, html: email.html, library: templates)
+        } catch {
+            report(error, at: path)
+            return nil
+        }
         return EmailSink.Settings(
-            message: EmailMessage(from: email.from, to: email.to, headers: email.headers),
+            message: message,
             server: "\(scheme)://\(host)", hello: email.hello, username: email.authUsername, password: password,
             requireTLS: email.requireTLS, tls: tls, timeout: email.timeout.duration
         )
@@ -358,10 +369,16 @@ private struct Resolver {
 
     private mutating func resolve(slack: SlackConfig, at path: String) -> SlackSink.Settings? {
         guard let url = url(slack.apiURL, at: path, fileKey: "api_url_file") else { return nil }
-        let options = SlackMessage.Options(
-            channel: slack.channel, username: slack.username, iconEmoji: slack.iconEmoji, iconURL: slack.iconURL,
-            title: slack.title, text: slack.text, color: slack.color
-        )
+        let options: SlackMessage.Options
+        do {
+            options = try SlackMessage.Options(
+                channel: slack.channel, username: slack.username, iconEmoji: slack.iconEmoji, iconURL: slack.iconURL,
+                title: slack.title, text: slack.text, alertText: slack.alertText, color: slack.color, library: templates
+            )
+        } catch {
+            report(error, at: path)
+            return nil
+        }
         return SlackSink.Settings(url: url, options: options, timeout: slack.timeout.duration)
     }
 
@@ -401,10 +418,72 @@ private struct Resolver {
                 signer = .hex(secret, header: signing.header ?? HexSignature.defaultHeader)
             }
         }
+        var body: MessageTemplate?
+        if let source = webhook.body {
+            let json = webhook.contentType.lowercased().contains("json")
+            do {
+                body = try templates.template(source, format: json ? .json : .text, key: "body")
+                if json, let body, let problem = Self.invalidJSON(body) { report("\(path).body", problem) }
+            } catch {
+                report(error, at: path)
+            }
+        }
         return WebhookSink.Settings(
             url: url, maxAlerts: webhook.maxAlerts, timeout: webhook.timeout.duration, headers: headers,
-            followRedirects: http.followRedirects, tls: tls, signer: signer
+            followRedirects: http.followRedirects, tls: tls, signer: signer, body: body, contentType: webhook.contentType
         )
+    }
+
+    /// The `templates` files, each glob expanded in order, in a library with the defaults.
+    private mutating func loadTemplates(_ patterns: [String]) {
+        var files: [String] = []
+        for (index, pattern) in patterns.enumerated() {
+            let absolute = ConfigLoader.resolve(path: pattern, against: baseDirectory).path
+            let matches = Glob.expand(absolute)
+            if matches.isEmpty, !pattern.contains(where: { "*?[".contains($0) }) {
+                report("templates[\(index)]", "no such file: \(absolute)")
+            }
+            files += matches
+        }
+        do {
+            templates = try TemplateLibrary(files: files)
+        } catch {
+            report("templates", error.message)
+        }
+    }
+
+    private mutating func report(_ error: TemplateError, at path: String) {
+        report(error.key.map { "\(path).\($0)" } ?? path, "template: \(error.message)")
+    }
+
+    /// A JSON body template must give JSON for any alert: it is tried on one whose values hold every
+    /// character that needs escaping, so a missing pair of quotes shows here and not at the receiver.
+    private static func invalidJSON(_ template: MessageTemplate) -> String? {
+        let hostile = "quote \" backslash \\ newline \n tab \t <b>&amp;</b> 🔥"
+        let sample = Notification(
+            status: .firing, receiver: "sample", groupKey: "{}:{alertname=\"Sample\"}", groupLabels: ["alertname": "Sample"],
+            commonLabels: ["alertname": "Sample", "severity": "critical"], commonAnnotations: ["summary": hostile],
+            externalURL: "http://alertmanager.example.org:9093",
+            alerts: [
+                Alert(
+                    status: .firing, labels: ["alertname": "Sample", "severity": "critical", "instance": hostile],
+                    annotations: ["summary": hostile, "description": hostile, "runbook_url": "https://runbooks.example.org/sample"],
+                    startsAt: Timestamp(seconds: 1_700_000_000), generatorURL: "http://prometheus.example.org:9090/graph?g0.expr=up&g0.tab=1"
+                ),
+                Alert(status: .resolved, labels: ["alertname": "Sample", "severity": "critical"], startsAt: Timestamp(seconds: 1_700_000_000)),
+            ]
+        )
+        let delivery = Delivery(
+            jobID: 1, notificationID: "sample", source: "sample", acceptedAt: Date(), receiver: "sample", notification: sample, attempt: 1
+        )
+        let rendered = template.render(TemplateContext(delivery))
+        do {
+            _ = try JSONSerialization.jsonObject(with: Data(rendered.utf8), options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            return "template: does not render valid JSON for a sample alert (\((error as NSError).localizedDescription)); "
+                + "write values inside quotes, as \"{{labels.instance}}\""
+        }
     }
 
     private mutating func secrets(_ refs: [SecretRef], at path: String) -> [Secret] {

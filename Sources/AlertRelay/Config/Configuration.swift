@@ -12,9 +12,11 @@ public struct Configuration: Sendable, Decodable {
     public var dedup: DedupConfig
     public var retry: RetryConfig
     public var admin: AdminConfig
+    /// Template files (globs allowed), relative to the config file, as Alertmanager's `templates`.
+    public var templates: [String]
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case server, storage, sources, route, receivers, dedup, retry, admin
+        case server, storage, sources, route, receivers, dedup, retry, admin, templates
     }
 
     public init(from decoder: any Decoder) throws {
@@ -28,6 +30,7 @@ public struct Configuration: Sendable, Decodable {
         dedup = try c.decode(.dedup, default: DedupConfig())
         retry = try c.decode(.retry, default: RetryConfig())
         admin = try c.decode(.admin, default: AdminConfig())
+        templates = try c.decode(.templates, default: [])
     }
 }
 
@@ -263,10 +266,14 @@ public struct WebhookConfig: Sendable, Decodable {
     public var rateLimit: Double
     public var httpConfig: HTTPClientConfig
     public var signing: SigningConfig?
+    /// A template that replaces the Alertmanager JSON body, and the `Content-Type` it is sent with.
+    public var body: String?
+    public var contentType: String
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case url, urlFile = "url_file", sendResolved = "send_resolved", maxAlerts = "max_alerts", timeout
         case maxConcurrency = "max_concurrency", rateLimit = "rate_limit", httpConfig = "http_config", signing
+        case body, contentType = "content_type"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -285,6 +292,12 @@ public struct WebhookConfig: Sendable, Decodable {
         rateLimit = try c.decode(.rateLimit, default: 0)
         httpConfig = try c.decode(.httpConfig, default: HTTPClientConfig())
         signing = try c.decodeIfPresent(SigningConfig.self, forKey: .signing)
+        body = try c.decodeIfPresent(String.self, forKey: .body)
+        contentType = try c.decode(.contentType, default: "application/json")
+        if c.contains(.contentType), body == nil { throw c.invalid(.contentType, "only applies with a body template") }
+        guard contentType.allSatisfy({ $0.isASCII && !$0.isNewline }), !contentType.isEmpty else {
+            throw c.invalid(.contentType, "must be a media type such as application/json")
+        }
         guard maxAlerts >= 0 else { throw c.invalid(.maxAlerts, "must not be negative") }
         guard maxConcurrency >= 1 else { throw c.invalid(.maxConcurrency, "must be at least 1") }
         guard rateLimit >= 0 else { throw c.invalid(.rateLimit, "must not be negative") }
@@ -334,7 +347,10 @@ public struct EmailConfig: Sendable, Decodable {
     public var authPassword: SecretRef?
     public var requireTLS: Bool
     public var tls: (caFile: String?, insecureSkipVerify: Bool)
+    /// Header values (`Subject` included) and the two bodies are templates.
     public var headers: [String: String]
+    public var text: String?
+    public var html: String?
     public var sendResolved: Bool
     public var timeout: ConfigDuration
     public var maxConcurrency: Int
@@ -342,7 +358,7 @@ public struct EmailConfig: Sendable, Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case to, from, smarthost, hello, authUsername = "auth_username", authPassword = "auth_password"
         case authPasswordFile = "auth_password_file", requireTLS = "require_tls", tlsConfig = "tls_config", headers
-        case sendResolved = "send_resolved", timeout, maxConcurrency = "max_concurrency"
+        case text, html, sendResolved = "send_resolved", timeout, maxConcurrency = "max_concurrency"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -373,6 +389,8 @@ public struct EmailConfig: Sendable, Decodable {
             tls = (try k.decodeIfPresent(String.self, forKey: .caFile), try k.decode(.insecureSkipVerify, default: false))
         }
         headers = try c.decode(.headers, default: [:])
+        text = try c.decodeIfPresent(String.self, forKey: .text)
+        html = try c.decodeIfPresent(String.self, forKey: .html)
         sendResolved = try c.decode(.sendResolved, default: false)  // Alertmanager's default for email
         timeout = try c.decode(.timeout, default: ConfigDuration(.seconds(30)))
         maxConcurrency = try c.decode(.maxConcurrency, default: 4)
@@ -390,6 +408,8 @@ public struct SlackConfig: Sendable, Decodable {
     public var iconURL: String?
     public var title: String?
     public var text: String?
+    /// AlertRelay's: the template of each alert's section block.
+    public var alertText: String?
     public var color: String?
     public var sendResolved: Bool
     public var timeout: ConfigDuration
@@ -398,7 +418,7 @@ public struct SlackConfig: Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case apiURL = "api_url", apiURLFile = "api_url_file", channel, username, iconEmoji = "icon_emoji", iconURL = "icon_url"
-        case title, text, color, sendResolved = "send_resolved", timeout, maxConcurrency = "max_concurrency", rateLimit = "rate_limit"
+        case title, text, alertText = "alert_text", color, sendResolved = "send_resolved", timeout, maxConcurrency = "max_concurrency", rateLimit = "rate_limit"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -416,6 +436,7 @@ public struct SlackConfig: Sendable, Decodable {
         iconURL = try c.decodeIfPresent(String.self, forKey: .iconURL)
         title = try c.decodeIfPresent(String.self, forKey: .title)
         text = try c.decodeIfPresent(String.self, forKey: .text)
+        alertText = try c.decodeIfPresent(String.self, forKey: .alertText)
         color = try c.decodeIfPresent(String.self, forKey: .color)
         sendResolved = try c.decode(.sendResolved, default: false)  // Alertmanager's default for Slack
         timeout = try c.decode(.timeout, default: ConfigDuration(.seconds(10)))

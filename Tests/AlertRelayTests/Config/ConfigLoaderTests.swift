@@ -92,7 +92,18 @@ import Testing
         ("", "(file)", "the config is empty"),
         ("sources: [1, 2", "(yaml)", "did not find expected"),
         (minimal + "\nreceivers: []", "(yaml)", "duplicate"),
+        (withSink("email_configs: [{to: a@example.org, from: r@example.org, smarthost: 'mx:25', html: '<p>{{#alerts}}</p>'}]"), "receivers[0].email_configs[0].html", "template: line 1, column 19: a section is never closed"),
+        (withSink("email_configs: [{to: a@example.org, from: r@example.org, smarthost: 'mx:25', headers: {Subject: '{{> subjekt}}'}}]"), "receivers[0].email_configs[0].headers.Subject", "{{> subjekt}} names no template"),
+        (withSink("slack_configs: [{api_url: 'https://hooks.slack.com/x', alert_text: '{{#labels}}'}]"), "receivers[0].slack_configs[0].alert_text", "never closed"),
+        (withSink("webhook_configs: [{url: 'http://127.0.0.1:9/', body: '{\"summary\": {{commonAnnotations.summary}}}'}]"), "receivers[0].webhook_configs[0].body", "does not render valid JSON for a sample alert"),
+        (withSink("webhook_configs: [{url: 'http://127.0.0.1:9/', content_type: text/plain}]"), "receivers[0].webhook_configs[0].content_type", "only applies with a body template"),
+        (minimal + "\ntemplates: [templates/oncall.mustache]", "templates[0]", "no such file"),
     ]
+
+    /// The minimal config with one more sink in its receiver, given as a one-line YAML mapping entry.
+    static func withSink(_ entry: String) -> String {
+        minimal.replacingOccurrences(of: "      - path: outbox.jsonl", with: "      - path: outbox.jsonl\n    " + entry)
+    }
 
     @Test(arguments: badConfigs)
     func reportsThePathOfTheOffendingKey(_ example: (yaml: String, path: String, message: String)) {
@@ -127,6 +138,23 @@ import Testing
         #expect(settings.options.channel == "#oncall")
         #expect(webhook.headers.first?.value == "Basic dTpw")
         #expect(sinks[1].sendResolved)
+    }
+
+    @Test func templatesComeFromTheFilesTheConfigNames() throws {
+        let templates = directory.appendingPathComponent("templates")
+        try FileManager.default.createDirectory(at: templates, withIntermediateDirectories: true)
+        try "{{name}} is on fire".write(to: templates.appendingPathComponent("email.subject.mustache"), atomically: true, encoding: .utf8)
+        try "{\"hosts\": [{{#alerts}}\"{{labels.instance}}\"{{^last()}}, {{/last()}}{{/alerts}}]}"
+            .write(to: templates.appendingPathComponent("hosts.mustache"), atomically: true, encoding: .utf8)
+        let yaml = Self.withSink("webhook_configs: [{url: 'http://127.0.0.1:9/', body: '{{> hosts}}'}]") + "\ntemplates: ['templates/*.mustache']"
+        let sinks = try #require(try parse(yaml).receivers["outbox"]?.sinks)
+        guard case .webhook(let webhook) = sinks[1].kind, let body = webhook.body else {
+            Issue.record("expected a webhook sink with a body template")
+            return
+        }
+        let notification = try AlertRelay.Notification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
+        #expect(body.render(TemplateContext(notification: notification, receiver: "outbox")) == "{\"hosts\": [\"db1:9100\", \"db2:9100\"]}")
+        #expect(body.format == .json)
     }
 
     @Test func anInvalidSinkURLIsReportedWithoutShowingIt() {

@@ -8,19 +8,39 @@ import Foundation
 public struct EmailMessage: Sendable {
     public var from: String
     public var to: [String]
-    /// Extra headers from the config; `Subject` here replaces the generated subject.
-    public var headers: [String: String]
+    public var subject: MessageTemplate
+    public var text: MessageTemplate
+    public var html: MessageTemplate
+    /// Extra headers from the config, their values templates like the subject.
+    public var headers: [(name: String, value: MessageTemplate)]
 
-    public init(from: String, to: [String], headers: [String: String] = [:]) {
+    /// `headers` are Alertmanager's: `Subject` there replaces the default subject, and every value is a
+    /// template. `text` and `html` replace the default bodies; `{{> name}}` includes a template of `library`.
+    public init(
+        from: String, to: [String], headers: [String: String] = [:], text: String? = nil, html: String? = nil,
+        library: TemplateLibrary = .defaults
+    ) throws(TemplateError) {
         self.from = from
         self.to = to
-        self.headers = headers
+        let subjectKey = headers.keys.first { $0.lowercased() == "subject" }
+        subject = try .compile(
+            subjectKey.flatMap { headers[$0] }, key: "headers.\(subjectKey ?? "Subject")", default: "email.subject", format: .text,
+            library: library
+        )
+        self.text = try .compile(text, key: "text", default: "email.text", format: .text, library: library)
+        self.html = try .compile(html, key: "html", default: "email.html", format: .html, library: library)
+        var extra: [(name: String, value: MessageTemplate)] = []
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) where name != subjectKey {
+            extra.append((name, try library.template(value, format: .text, key: "headers.\(name)")))
+        }
+        self.headers = extra
     }
 
     public func render(_ delivery: Delivery, now: Date) -> [UInt8] {
-        let notification = delivery.notification
-        let subject = headers.first { $0.key.lowercased() == "subject" }?.value ?? Self.subject(notification)
-        let thread = "<group-\(Self.digest(delivery.receiver + "\u{0}" + notification.groupKey))@alertrelay>"
+        var context = TemplateContext(delivery)
+        let subject = subject.render(context)
+        context.set("subject", subject)
+        let thread = "<group-\(Self.digest(delivery.receiver + "\u{0}" + delivery.notification.groupKey))@alertrelay>"
         let boundary = "alertrelay-\(Self.digest(delivery.notificationID + String(delivery.jobID)).prefix(24))"
         var lines = [
             "From: \(Self.headerValue(from))",
@@ -35,9 +55,9 @@ public struct EmailMessage: Sendable {
             "X-AlertRelay-Notification-Id: \(delivery.notificationID)",
         ]
         let reserved: Set<String> = ["from", "to", "subject", "date", "message-id", "in-reply-to", "references", "mime-version", "content-type"]
-        for (name, value) in headers.sorted(by: { $0.key < $1.key }) where !reserved.contains(name.lowercased()) {
+        for (name, value) in headers where !reserved.contains(name.lowercased()) {
             let safeName = name.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-            if !safeName.isEmpty { lines.append("\(safeName): \(Self.headerValue(value))") }
+            if !safeName.isEmpty { lines.append("\(safeName): \(Self.headerValue(value.render(context)))") }
         }
         lines += [
             "",
@@ -45,23 +65,21 @@ public struct EmailMessage: Sendable {
             "Content-Type: text/plain; charset=utf-8",
             "Content-Transfer-Encoding: base64",
             "",
-            Self.base64Lines(Self.plainText(notification)),
+            Self.base64Lines(Self.crlf(text.render(context))),
             "--\(boundary)",
             "Content-Type: text/html; charset=utf-8",
             "Content-Transfer-Encoding: base64",
             "",
-            Self.base64Lines(Self.html(notification, subject: subject)),
+            Self.base64Lines(Self.crlf(html.render(context))),
             "--\(boundary)--",
             "",
         ]
         return Array(lines.joined(separator: "\r\n").utf8)
     }
 
-    public static func subject(_ notification: Notification) -> String {
-        let counts = notification.counts
-        let state = notification.status == .firing ? "FIRING:\(counts.firing)" : "RESOLVED"
-        let labels = notification.groupLabels.sorted { $0.key < $1.key }.map(\.value).joined(separator: " ")
-        return "[\(state)] \(labels.isEmpty ? (notification.commonLabels["alertname"] ?? "alerts") : labels)"
+    /// MIME text parts end their lines with CRLF.
+    static func crlf(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
     }
 
     /// A header value that cannot start a new header: CR, LF, NUL and other controls become spaces, and
@@ -82,58 +100,6 @@ public struct EmailMessage: Sendable {
         }
         if !chunk.isEmpty { words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=") }
         return words.joined(separator: "\r\n ")
-    }
-
-    static func plainText(_ notification: Notification) -> String {
-        var lines = [subject(notification), ""]
-        for alert in notification.alerts {
-            lines.append("[\(alert.status.rawValue.uppercased())] \(alert.annotations["summary"] ?? alert.labels["alertname"] ?? "alert")")
-            if let description = alert.annotations["description"] { lines.append("  \(description)") }
-            for (name, value) in alert.labels.sorted(by: { $0.key < $1.key }) { lines.append("  \(name) = \(value)") }
-            if let runbook = alert.annotations["runbook_url"] { lines.append("  Runbook: \(runbook)") }
-            if !alert.generatorURL.isEmpty { lines.append("  Source: \(alert.generatorURL)") }
-            lines.append("  Started: \(alert.startsAt.rfc3339)")
-            lines.append("")
-        }
-        if notification.truncatedAlerts > 0 { lines.append("…and \(notification.truncatedAlerts) more alerts (truncated by the sender)") }
-        return lines.joined(separator: "\r\n")
-    }
-
-    static func html(_ notification: Notification, subject: String) -> String {
-        var html = "<!DOCTYPE html><html><body><h2>\(escape(subject))</h2>"
-        for alert in notification.alerts {
-            let color = alert.status == .resolved ? "#2eb886" : (alert.labels["severity"] == "critical" ? "#a30200" : "#daa038")
-            html += "<div style=\"border-left:4px solid \(color);padding-left:8px;margin-bottom:12px\">"
-            html += "<strong>\(escape(alert.annotations["summary"] ?? alert.labels["alertname"] ?? "alert"))</strong>"
-            if let description = alert.annotations["description"] { html += "<p>\(escape(description))</p>" }
-            html += "<table>"
-            for (name, value) in alert.labels.sorted(by: { $0.key < $1.key }) {
-                html += "<tr><td>\(escape(name))</td><td>\(escape(value))</td></tr>"
-            }
-            html += "</table>"
-            for (label, url) in [("Runbook", alert.annotations["runbook_url"]), ("Source", alert.generatorURL)] {
-                if let url, url.hasPrefix("http://") || url.hasPrefix("https://") {
-                    html += "<a href=\"\(escape(url))\">\(label)</a> "
-                }
-            }
-            html += "</div>"
-        }
-        return html + "</body></html>"
-    }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 
     static func base64Lines(_ text: String) -> String {

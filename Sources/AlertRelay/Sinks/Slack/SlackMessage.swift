@@ -9,22 +9,42 @@ public struct SlackMessage: Encodable, Sendable {
         public var username: String?
         public var iconEmoji: String?
         public var iconURL: String?
-        /// Replace the generated header / fallback text / colour.
-        public var title: String?
-        public var text: String?
-        public var color: String?
+        /// The header block (plain text).
+        public var title: MessageTemplate
+        /// The message's `text`: notifications and clients without blocks show it (mrkdwn).
+        public var text: MessageTemplate
+        /// One section block per alert (mrkdwn).
+        public var alert: MessageTemplate
+        /// The attachment's colour; by default from the alerts' status and severity.
+        public var color: MessageTemplate?
 
+        /// `title`, `text` and `color` are Alertmanager's `slack_config` keys, as Mustache templates;
+        /// `alert_text` is AlertRelay's. Absent ones take the library's `slack.*` templates.
         public init(
             channel: String? = nil, username: String? = nil, iconEmoji: String? = nil, iconURL: String? = nil,
-            title: String? = nil, text: String? = nil, color: String? = nil
-        ) {
+            title: String? = nil, text: String? = nil, alertText: String? = nil, color: String? = nil, library: TemplateLibrary = .defaults
+        ) throws(TemplateError) {
             self.channel = channel
             self.username = username
             self.iconEmoji = iconEmoji
             self.iconURL = iconURL
+            self.title = try .compile(title, key: "title", default: "slack.title", format: .text, library: library)
+            self.text = try .compile(text, key: "text", default: "slack.text", format: .slackMrkdwn, library: library)
+            self.alert = try .compile(alertText, key: "alert_text", default: "slack.alert", format: .slackMrkdwn, library: library)
+            self.color = try color.map { source throws(TemplateError) in try library.template(source, format: .text, key: "color") }
+        }
+
+        /// The default message, with nothing set.
+        public static let standard = Options(
+            title: TemplateLibrary.defaults.named("slack.title", format: .text),
+            text: TemplateLibrary.defaults.named("slack.text", format: .slackMrkdwn),
+            alert: TemplateLibrary.defaults.named("slack.alert", format: .slackMrkdwn)
+        )
+
+        private init(title: MessageTemplate, text: MessageTemplate, alert: MessageTemplate) {
             self.title = title
             self.text = text
-            self.color = color
+            self.alert = alert
         }
     }
 
@@ -60,20 +80,21 @@ public struct SlackMessage: Encodable, Sendable {
         case channel, username, iconEmoji = "icon_emoji", iconURL = "icon_url", text, attachments
     }
 
-    public init(_ notification: Notification, options: Options = Options()) {
-        let counts = notification.counts
-        let name = notification.commonLabels["alertname"] ?? notification.groupLabels["alertname"] ?? "alerts"
-        let state = notification.status == .firing ? "FIRING:\(counts.firing)" : "RESOLVED"
-        let title = options.title ?? "[\(state)] \(name)"
+    public init(_ delivery: Delivery, options: Options) {
+        let notification = delivery.notification
+        let context = TemplateContext(delivery)
+        let title = Self.clip(Self.oneLine(options.title.render(context)), to: Self.maxHeaderText)
 
-        var blocks = [Block(type: "header", text: Text(type: "plain_text", text: Self.clip(title, to: Self.maxHeaderText)), elements: nil)]
+        var blocks = [Block(type: "header", text: Text(type: "plain_text", text: title), elements: nil)]
         let room = Self.maxBlocks - blocks.count - 1  // keep one for the "and N more" line
-        let shown = notification.alerts.count <= room + 1 ? notification.alerts : Array(notification.alerts.prefix(room))
-        for alert in shown {
-            blocks.append(Block(type: "section", text: Text(type: "mrkdwn", text: Self.section(for: alert)), elements: nil))
+        let shown = context.alertCount <= room + 1 ? context.alertCount : room
+        for index in 0..<shown {
+            guard let alert = context.alert(at: index) else { break }
+            let text = Self.clip(options.alert.render(alert).trimmingCharacters(in: .whitespacesAndNewlines), to: Self.maxSectionText)
+            blocks.append(Block(type: "section", text: Text(type: "mrkdwn", text: text.isEmpty ? " " : text), elements: nil))
         }
-        if shown.count < notification.alerts.count {
-            let more = notification.alerts.count - shown.count
+        if shown < context.alertCount {
+            let more = context.alertCount - shown
             blocks.append(Block(type: "context", text: nil, elements: [Text(type: "mrkdwn", text: "…and \(more) more alerts in this group")]))
         }
 
@@ -81,8 +102,10 @@ public struct SlackMessage: Encodable, Sendable {
         username = options.username
         iconEmoji = options.iconEmoji
         iconURL = options.iconURL
-        text = Self.clip(options.text ?? Self.fallback(title: title, notification), to: Self.maxSectionText)
-        attachments = [Attachment(color: options.color ?? Self.color(for: notification), fallback: text, blocks: blocks)]
+        let text = options.text.render(context).trimmingCharacters(in: .whitespacesAndNewlines)
+        self.text = Self.clip(text.isEmpty ? title : text, to: Self.maxSectionText)
+        let color = options.color.map { $0.render(context).trimmingCharacters(in: .whitespacesAndNewlines) } ?? Self.color(for: notification)
+        attachments = [Attachment(color: color, fallback: self.text, blocks: blocks)]
     }
 
     /// Slack mrkdwn treats `&`, `<` and `>` as control characters: every value from an alert is escaped.
@@ -91,48 +114,17 @@ public struct SlackMessage: Encodable, Sendable {
             .replacingOccurrences(of: ">", with: "&gt;")
     }
 
+    /// The colour of the most severe firing alert, green when all are resolved.
     static func color(for notification: Notification) -> String {
-        if notification.status == .resolved { return "#2eb886" }
+        if notification.status == .resolved { return TemplateContext.color(status: .resolved, severity: nil) }
         let severities = Set(notification.alerts.filter { $0.status == .firing }.compactMap { $0.labels["severity"]?.lowercased() })
-        if severities.contains("critical") || severities.contains("page") { return "#a30200" }
-        if severities.contains("warning") { return "#daa038" }
-        return "#439fe0"
+        let worst = ["critical", "page", "warning"].first(where: severities.contains)
+        return TemplateContext.color(status: .firing, severity: worst)
     }
 
-    static func section(for alert: Alert) -> String {
-        let summary = alert.annotations["summary"] ?? alert.annotations["description"] ?? alert.labels["alertname"] ?? "alert"
-        var lines = ["\(alert.status == .firing ? ":red_circle:" : ":large_green_circle:") *\(escape(summary))*"]
-        if let severity = alert.labels["severity"] { lines.append("*Severity:* \(escape(severity))") }
-        if let description = alert.annotations["description"], alert.annotations["summary"] != nil {
-            lines.append(escape(description))
-        }
-        let shownLabels = alert.labels.filter { !["alertname", "severity"].contains($0.key) }.sorted { $0.key < $1.key }
-        if !shownLabels.isEmpty {
-            lines.append(shownLabels.map { "`\(escape($0.key))=\(escape($0.value))`" }.joined(separator: " "))
-        }
-        var links: [String] = []
-        if let runbook = alert.annotations["runbook_url"], let link = link(runbook, "Runbook") { links.append(link) }
-        if let link = link(alert.generatorURL, "Source") { links.append(link) }
-        if let silence = alert.silenceURL, let link = link(silence, "Silence") { links.append(link) }
-        if let dashboard = alert.dashboardURL, let link = link(dashboard, "Dashboard") { links.append(link) }
-        if !links.isEmpty { lines.append(links.joined(separator: " · ")) }
-        return clip(lines.joined(separator: "\n"), to: maxSectionText)
-    }
-
-    /// `<url|label>` for http(s) URLs only, with the characters that would end the link escaped.
-    static func link(_ url: String, _ label: String) -> String? {
-        guard url.hasPrefix("http://") || url.hasPrefix("https://") else { return nil }
-        let safe = url.replacingOccurrences(of: "|", with: "%7C").replacingOccurrences(of: ">", with: "%3E")
-            .replacingOccurrences(of: "<", with: "%3C")
-        return "<\(safe)|\(label)>"
-    }
-
-    static func fallback(title: String, _ notification: Notification) -> String {
-        let summaries = notification.alerts.prefix(5).map { alert in
-            "• " + escape(alert.annotations["summary"] ?? alert.labels["alertname"] ?? "alert")
-        }
-        let more = notification.alerts.count > 5 ? ["• …and \(notification.alerts.count - 5) more"] : []
-        return ([escape(title)] + summaries + more).joined(separator: "\n")
+    /// A header is one line: Slack refuses a `plain_text` header with a newline.
+    static func oneLine(_ text: String) -> String {
+        String(text.map { $0.isNewline ? " " : $0 })
     }
 
     /// At most `limit` characters, with an ellipsis when cut.

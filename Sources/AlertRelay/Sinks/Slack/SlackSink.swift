@@ -10,7 +10,7 @@ public struct SlackSink: Sink {
         public var options: SlackMessage.Options
         public var timeout: Duration
 
-        public init(url: String, options: SlackMessage.Options = SlackMessage.Options(), timeout: Duration = .seconds(10)) {
+        public init(url: String, options: SlackMessage.Options = .standard, timeout: Duration = .seconds(10)) {
             self.url = url
             self.options = options
             self.timeout = timeout
@@ -32,7 +32,7 @@ public struct SlackSink: Sink {
     public func body(for delivery: Delivery) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        return Array((try? encoder.encode(SlackMessage(delivery.notification, options: settings.options))) ?? Data())
+        return Array((try? encoder.encode(SlackMessage(delivery, options: settings.options))) ?? Data())
     }
 
     public func deliver(_ delivery: Delivery) async -> DeliveryOutcome {

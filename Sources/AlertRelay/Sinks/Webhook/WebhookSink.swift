@@ -13,10 +13,14 @@ public struct WebhookSink: Sink {
         public var followRedirects: Bool
         public var tls: TLSOptions
         public var signer: OutboundSigner?
+        /// Replaces the Alertmanager JSON; sent with `contentType`.
+        public var body: MessageTemplate?
+        public var contentType: String
 
         public init(
             url: String, maxAlerts: Int = 0, timeout: Duration = .seconds(10), headers: [(name: String, value: String)] = [],
-            followRedirects: Bool = false, tls: TLSOptions = TLSOptions(), signer: OutboundSigner? = nil
+            followRedirects: Bool = false, tls: TLSOptions = TLSOptions(), signer: OutboundSigner? = nil, body: MessageTemplate? = nil,
+            contentType: String = "application/json"
         ) {
             self.url = url
             self.maxAlerts = maxAlerts
@@ -25,6 +29,8 @@ public struct WebhookSink: Sink {
             self.followRedirects = followRedirects
             self.tls = tls
             self.signer = signer
+            self.body = body
+            self.contentType = contentType
         }
     }
 
@@ -40,13 +46,18 @@ public struct WebhookSink: Sink {
         self.now = now
     }
 
-    /// The body Alertmanager would send for these alerts, truncated to `max_alerts`.
+    /// The body Alertmanager would send for these alerts, or the configured template's, truncated to `max_alerts`.
     public func body(for delivery: Delivery) -> [UInt8] {
+        var delivery = delivery
         var notification = delivery.notification
         notification.receiver = delivery.receiver
         if settings.maxAlerts > 0, notification.alerts.count > settings.maxAlerts {
             notification.truncatedAlerts += notification.alerts.count - settings.maxAlerts
             notification.alerts = Array(notification.alerts.prefix(settings.maxAlerts))
+        }
+        if let template = settings.body {
+            delivery.notification = notification
+            return Array(template.render(TemplateContext(delivery)).utf8)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
@@ -55,7 +66,7 @@ public struct WebhookSink: Sink {
 
     public func deliver(_ delivery: Delivery) async -> DeliveryOutcome {
         let headers: [(name: String, value: String)] = [
-            ("Content-Type", "application/json"),
+            ("Content-Type", settings.contentType),
             ("User-Agent", "AlertRelay/\(AlertRelayVersion.current)"),
             ("X-AlertRelay-Notification-Id", delivery.notificationID),
             ("X-AlertRelay-Attempt", String(delivery.attempt)),

@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func untrustedValuesNeverBecomeHeaders() throws {
-        let message = EmailMessage(from: "relay@example.org", to: ["a@example.org"], headers: ["X-Team": "sre\r\nBcc: evil@example.org"])
+        let message = try EmailMessage(from: "relay@example.org", to: ["a@example.org"], headers: ["X-Team": "sre\r\nBcc: evil@example.org"])
         let rendered = message.render(try delivery { $0.groupLabels["alertname"] = "Disk\r\nBcc: evil@example.org\u{0}" }, now: Date())
         let lines = headers(rendered)
         #expect(!lines.contains { $0.hasPrefix("Bcc:") })
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func nonASCIIHeaderTextIsEncodedAsRFC2047() throws {
-        let message = EmailMessage(from: "relay@example.org", to: ["a@example.org"], headers: ["Subject": "Disque plein ✓ sur db1"])
+        let message = try EmailMessage(from: "relay@example.org", to: ["a@example.org"], headers: ["Subject": "Disque plein ✓ sur db1"])
         let lines = headers(message.render(try delivery(), now: Date()))
         let subject = try #require(lines.first { $0.hasPrefix("Subject: ") })
         #expect(subject.hasPrefix("Subject: =?UTF-8?B?"))
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func threadsByReceiverAndGroup() throws {
-        let message = EmailMessage(from: "relay@example.org", to: ["a@example.org"])
+        let message = try EmailMessage(from: "relay@example.org", to: ["a@example.org"])
         let first = headers(message.render(try delivery(), now: Date()))
         let resolved = headers(message.render(try delivery { $0.status = .resolved }, now: Date()))
         let otherGroup = headers(message.render(try delivery { $0.groupKey = "{}:{alertname=\"Other\"}" }, now: Date()))
