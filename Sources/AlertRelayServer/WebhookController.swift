@@ -75,6 +75,8 @@ struct ReceiptBody: Codable, Equatable {
     var firing: Int
     var resolved: Int
     var receivers: [String]
+    /// Receivers reached during a mute time interval (recorded, not sent); absent when none.
+    var muted: [String]?
     var message: String?
 
     init(_ receipt: IngestReceipt) {
@@ -85,6 +87,7 @@ struct ReceiptBody: Codable, Equatable {
         firing = receipt.firing
         resolved = receipt.resolved
         receivers = receipt.receivers
+        muted = receipt.muted.isEmpty ? nil : receipt.muted
         message = receipt.duplicateOf.map { "already accepted as \($0); not processed again" }
     }
 }

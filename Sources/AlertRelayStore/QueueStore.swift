@@ -143,8 +143,8 @@ public final class QueueStore: DeliveryQueue, Sendable {
         let remember = try db.cachedStatement(sql: "INSERT OR REPLACE INTO dedup (key, notification_id, expires_at) VALUES (?, ?, ?)")
         let insertJob = try db.cachedStatement(
             sql: """
-                INSERT INTO jobs (notification_id, source, receiver, sink, state, created_at, next_attempt_at, updated_at, payload)
-                VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+                INSERT INTO jobs (notification_id, source, receiver, sink, state, created_at, next_attempt_at, updated_at, last_error, payload)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         )
         let encoder = JSONEncoder()
@@ -158,7 +158,8 @@ public final class QueueStore: DeliveryQueue, Sendable {
             }
             try insertJob.execute(
                 arguments: [
-                    item.id, item.source, job.address.receiver, job.address.sink, now, now, now,
+                    item.id, item.source, job.address.receiver, job.address.sink,
+                    job.mutedBecause == nil ? JobState.pending.rawValue : JobState.muted.rawValue, now, now, now, job.mutedBecause,
                     try job.encodedPayload.map { Data($0) } ?? encoder.encode(job.payload),
                 ]
             )
@@ -299,11 +300,11 @@ public final class QueueStore: DeliveryQueue, Sendable {
         }
     }
 
-    /// Puts a dead or waiting job back in the queue, due now. A delivered job stays delivered.
+    /// Puts a dead, muted or waiting job back in the queue, due now. A delivered job stays delivered.
     public func retry(id: Int64, now: Date) async throws(StoreError) -> Bool {
         try await write("retry job \(id)") { db in
             try db.execute(
-                sql: "UPDATE jobs SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND state IN ('dead', 'retrying', 'pending')",
+                sql: "UPDATE jobs SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND state IN ('dead', 'muted', 'retrying', 'pending')",
                 arguments: [millis(now), millis(now), id]
             )
             return db.changesCount > 0
@@ -333,14 +334,14 @@ public final class QueueStore: DeliveryQueue, Sendable {
         }
     }
 
-    /// Deletes delivered jobs older than `deliveredBefore` and expired dedup entries.
+    /// Deletes delivered and muted jobs older than `deliveredBefore`, and expired dedup entries.
     public func prune(deliveredBefore: Date, now: Date) async throws(StoreError) -> Int {
         try await write("prune") { db in
             try db.execute(
-                sql: "DELETE FROM attempts WHERE job_id IN (SELECT id FROM jobs WHERE state = 'delivered' AND updated_at < ?)",
+                sql: "DELETE FROM attempts WHERE job_id IN (SELECT id FROM jobs WHERE state IN ('delivered', 'muted') AND updated_at < ?)",
                 arguments: [millis(deliveredBefore)]
             )
-            try db.execute(sql: "DELETE FROM jobs WHERE state = 'delivered' AND updated_at < ?", arguments: [millis(deliveredBefore)])
+            try db.execute(sql: "DELETE FROM jobs WHERE state IN ('delivered', 'muted') AND updated_at < ?", arguments: [millis(deliveredBefore)])
             let pruned = db.changesCount
             try db.execute(sql: "DELETE FROM dedup WHERE expires_at <= ?", arguments: [millis(now)])
             return pruned

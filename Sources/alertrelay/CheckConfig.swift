@@ -22,7 +22,14 @@ struct CheckConfig: ParsableCommand {
                 for source in config.sources.values.sorted(by: { $0.name < $1.name }) {
                     print("  source \(source.name): POST /webhook/\(source.name), auth \(source.verifiers.map(\.scheme).joined(separator: " or "))")
                 }
-                print("  \(config.receivers.count) receiver(s); route sends every alert to \(config.rootReceiver)")
+                let nodes = config.routing.root.allNodes
+                let reached = Set(nodes.map(\.receiver))
+                print("  route: \(nodes.count) node(s), \(config.routing.timeIntervals.count) time interval(s); default receiver \(config.routing.root.receiver)")
+                for name in config.receivers.keys.sorted() {
+                    let sinks = config.receivers[name]?.sinks.map(\.address.sink) ?? []
+                    let note = reached.contains(name) ? "" : " (no route leads here: only test-fire reaches it)"
+                    print("  receiver \(name): \(sinks.isEmpty ? "no sinks" : sinks.joined(separator: ", "))\(note)")
+                }
                 for (name, path) in config.templates.files.sorted(by: { $0.key < $1.key }) {
                     print("  template \(name): \(path)\(DefaultTemplates.names.contains(name) ? " (replaces the default)" : "")")
                 }

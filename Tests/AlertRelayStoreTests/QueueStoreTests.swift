@@ -124,6 +124,19 @@ typealias Notification = AlertRelay.Notification
         #expect(try await store.job(id: mailJob.id) == nil)
     }
 
+    @Test func aMutedJobIsRecordedWithItsReasonNeverClaimedAndCanBeSentOnRequest() async throws {
+        let store = try QueueStore(path: path)
+        let muted = NewJob(address: main, payload: notification(), dedupKey: nil, mutedBecause: "muted by mute_time_intervals weekends at route.routes[1]")
+        _ = try await store.enqueue(AcceptedNotification(id: "n1", receivedAt: t0, source: "am", jobs: [muted], dedupWindow: .seconds(300)))
+        #expect(try await store.claimDue(now: t0.addingTimeInterval(3600), allowances: [main: 10]).isEmpty)
+        let listed = try await store.jobs(state: .muted, receiver: nil, limit: 10, before: nil)
+        #expect(listed.map(\.lastError) == ["muted by mute_time_intervals weekends at route.routes[1]"])
+        #expect(try await store.counts()[.muted] == 1)
+        let id = try #require(listed.first?.id)
+        #expect(try await store.retry(id: id, now: t0))
+        #expect(try await store.claimDue(now: t0, allowances: [main: 10]).map(\.id) == [id], "an operator can send it anyway")
+    }
+
     @Test func pruningRemovesOldDeliveredJobsOnly() async throws {
         let store = try QueueStore(path: path)
         _ = try await store.enqueue(accepted("n1", notification("a"), at: t0))

@@ -14,9 +14,13 @@ public struct Configuration: Sendable, Decodable {
     public var admin: AdminConfig
     /// Template files (globs allowed), relative to the config file, as Alertmanager's `templates`.
     public var templates: [String]
+    /// Named periods for routes' `active_time_intervals` and `mute_time_intervals`; Alertmanager's older
+    /// top-level `mute_time_intervals` is read into the same list.
+    public var timeIntervals: [NamedTimeIntervalConfig]
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case server, storage, sources, route, receivers, dedup, retry, admin, templates
+        case timeIntervals = "time_intervals", muteTimeIntervals = "mute_time_intervals"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -31,6 +35,7 @@ public struct Configuration: Sendable, Decodable {
         retry = try c.decode(.retry, default: RetryConfig())
         admin = try c.decode(.admin, default: AdminConfig())
         templates = try c.decode(.templates, default: [])
+        timeIntervals = try c.decode(.timeIntervals, default: []) + c.decode(.muteTimeIntervals, default: [])
     }
 }
 
@@ -199,16 +204,109 @@ public struct BasicUserConfig: Sendable, Decodable {
     }
 }
 
-/// The routing tree's root. This version routes every alert to the root receiver; matchers and child routes
-/// come with the routing work.
+/// A node of the routing tree as written: Alertmanager's `route` keys that concern routing. AlertRelay does
+/// not group or repeat (Alertmanager did that before sending), so those keys are refused with a word of why.
 public struct RouteConfig: Sendable, Decodable {
-    public var receiver: String
+    public var receiver: String?
+    /// Entries such as `severity="critical"` or `{team=~"db.*", env!="dev"}`; parsed by the loader.
+    public var matchers: [String]
+    /// Alertmanager's older forms: equality and regex matchers as maps.
+    public var match: [String: String]
+    public var matchRE: [String: String]
+    public var `continue`: Bool
+    public var routes: [RouteConfig]
+    public var activeTimeIntervals: [String]
+    public var muteTimeIntervals: [String]
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case receiver }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case receiver, matchers, match, matchRE = "match_re", `continue`, routes
+        case activeTimeIntervals = "active_time_intervals", muteTimeIntervals = "mute_time_intervals"
+        case groupBy = "group_by", groupWait = "group_wait", groupInterval = "group_interval", repeatInterval = "repeat_interval"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        for key in [CodingKeys.groupBy, .groupWait, .groupInterval, .repeatInterval] where c.contains(key) {
+            throw c.invalid(key, "AlertRelay does not group or repeat notifications: Alertmanager already did; remove \(key.rawValue) here")
+        }
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        receiver = try c.decodeIfPresent(String.self, forKey: .receiver)
+        matchers = try c.decode(.matchers, default: [])
+        match = try c.decode(.match, default: [:])
+        matchRE = try c.decode(.matchRE, default: [:])
+        self.continue = try c.decode(.continue, default: false)
+        routes = try c.decode(.routes, default: [])
+        activeTimeIntervals = try c.decode(.activeTimeIntervals, default: [])
+        muteTimeIntervals = try c.decode(.muteTimeIntervals, default: [])
+    }
+}
+
+/// A named recurring period (Alertmanager's `time_intervals` entry) that routes name in
+/// `active_time_intervals` and `mute_time_intervals`.
+public struct NamedTimeIntervalConfig: Sendable, Decodable {
+    public var name: String
+    public var timeIntervals: [TimeIntervalConfig]
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, timeIntervals = "time_intervals"
+    }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
-        receiver = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .receiver)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        timeIntervals = try c.decode([TimeIntervalConfig].self, forKey: .timeIntervals)
+    }
+}
+
+/// One `time_interval`: each field a list of strings, as Alertmanager writes them; checked by the loader.
+public struct TimeIntervalConfig: Sendable, Decodable {
+    public var times: [(start: String, end: String)]
+    public var weekdays: [String]
+    public var daysOfMonth: [String]
+    public var months: [String]
+    public var years: [String]
+    public var location: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case times, weekdays, daysOfMonth = "days_of_month", months, years, location
+    }
+
+    struct TimeRange: Decodable {
+        var startTime: String
+        var endTime: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case startTime = "start_time", endTime = "end_time"
+        }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            startTime = try c.decode(String.self, forKey: .startTime)
+            endTime = try c.decode(String.self, forKey: .endTime)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        times = try c.decode(.times, default: [TimeRange]()).map { ($0.startTime, $0.endTime) }
+        weekdays = try c.decode(.weekdays, default: [])
+        daysOfMonth = try c.decode(.daysOfMonth, default: [IntOrString]()).map(\.text)
+        months = try c.decode(.months, default: [IntOrString]()).map(\.text)
+        years = try c.decode(.years, default: [IntOrString]()).map(\.text)
+        location = try c.decodeIfPresent(String.self, forKey: .location)
+    }
+}
+
+/// A list entry YAML may read as a number or a string (`days_of_month: [1, -1, '1:5']`): kept as text.
+public struct IntOrString: Sendable, Decodable {
+    public var text: String
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let number = try? c.decode(Int.self) { text = String(number) } else { text = try c.decode(String.self) }
     }
 }
 

@@ -8,7 +8,10 @@ public struct IngestReceipt: Sendable, Equatable {
     public var alerts: Int
     public var firing: Int
     public var resolved: Int
+    /// The receivers its alerts were routed to and will be delivered to.
     public var receivers: [String]
+    /// Receivers its alerts were routed to during a mute: recorded as `muted`, not sent.
+    public var muted: [String]
     /// Set when this webhook was already accepted (a replayed or retried delivery): the first one's id.
     public var duplicateOf: String?
 }
@@ -23,12 +26,13 @@ public enum IngestError: Error, Sendable, Equatable {
     case unavailable(String)
 }
 
-/// Takes in one webhook: authenticates it over its exact bytes, decodes it, refuses replays, and turns it
-/// into one delivery job per sink of the receiver it routes to, committed durably before it counts as
-/// accepted.
+/// Takes in one webhook: authenticates it over its exact bytes, decodes it, refuses replays, routes each alert
+/// through the tree, and turns it into one delivery job per sink of each receiver reached, committed durably
+/// before it counts as accepted.
 public struct Ingestor: Sendable {
     public let sources: [String: Source]
-    let receiver: Receiver
+    let receivers: [String: Receiver]
+    let routing: RoutingTree
     let queue: any JobQueue
     let replayGuard: ReplayGuard
     let dedupWindow: Duration
@@ -39,11 +43,9 @@ public struct Ingestor: Sendable {
         configuration: ResolvedConfiguration, queue: any JobQueue, clock: @escaping @Sendable () -> Date = Date.init,
         onEnqueued: @escaping @Sendable () -> Void = {}
     ) {
-        guard let receiver = configuration.receivers[configuration.rootReceiver] else {
-            preconditionFailure("ConfigLoader guarantees the root receiver exists")
-        }
         self.sources = configuration.sources
-        self.receiver = receiver
+        self.receivers = configuration.receivers
+        self.routing = configuration.routing
         self.queue = queue
         self.replayGuard = ReplayGuard()
         self.dedupWindow = configuration.configuration.dedup.window.duration
@@ -62,10 +64,12 @@ public struct Ingestor: Sendable {
             throw .invalidPayload(error)
         }
         let counts = notification.counts
+        let routed = routing.route(notification, at: now)
         func receipt(id: String, duplicateOf: String?) -> IngestReceipt {
             IngestReceipt(
-                id: id, source: source.name, alerts: notification.alerts.count, firing: counts.firing,
-                resolved: counts.resolved, receivers: [receiver.name], duplicateOf: duplicateOf
+                id: id, source: source.name, alerts: notification.alerts.count, firing: counts.firing, resolved: counts.resolved,
+                receivers: routed.filter { $0.muted == nil }.map(\.receiver), muted: routed.filter { $0.muted != nil }.map(\.receiver),
+                duplicateOf: duplicateOf
             )
         }
 
@@ -84,17 +88,7 @@ public struct Ingestor: Sendable {
         }
 
         let id = NotificationID.make(now: now)
-        let jobs = receiver.sinks.compactMap { sink -> NewJob? in
-            var payload = notification
-            if !sink.sendResolved, counts.resolved > 0 {
-                payload.alerts.removeAll { $0.status == .resolved }
-                if payload.alerts.isEmpty { return nil }
-                return NewJob(address: sink.address, payload: payload, dedupKey: DedupKey.of(payload, for: sink.address))
-            }
-            return NewJob(
-                address: sink.address, payload: payload, dedupKey: DedupKey.of(payload, for: sink.address), encodedPayload: request.body
-            )
-        }
+        let jobs = routed.flatMap { share in Self.jobs(for: share, receiver: receivers[share.receiver], body: request.body) }
         let result: EnqueueResult
         do {
             result = try await queue.enqueue(AcceptedNotification(id: id, receivedAt: now, source: source.name, jobs: jobs, dedupWindow: dedupWindow))
@@ -115,10 +109,30 @@ public struct Ingestor: Sendable {
                 "Accepted webhook",
                 metadata: [
                     "source": "\(source.name)", "notification.id": "\(id)", "alerts": "\(notification.alerts.count)",
-                    "receiver": "\(receiver.name)", "jobs": "\(written)", "duplicates": "\(duplicates)",
+                    "receivers": "\(routed.map(\.receiver).joined(separator: ","))", "jobs": "\(written)", "duplicates": "\(duplicates)",
                 ]
             )
             return receipt(id: id, duplicateOf: nil)
+        }
+    }
+
+    /// One job per sink of the receiver, each with the alerts that sink takes: resolved ones only where
+    /// `send_resolved` is on, and nothing when that leaves none. Muted shares are recorded, not deduplicated.
+    /// `body`, the request as received, is reused when a sink gets the whole notification unchanged.
+    static func jobs(for share: RoutingTree.Routed, receiver: Receiver?, body: [UInt8]?, deduplicate: Bool = true) -> [NewJob] {
+        guard let receiver else { return [] }
+        return receiver.sinks.compactMap { sink -> NewJob? in
+            var payload = share.notification
+            var unchanged = share.isWhole
+            if !sink.sendResolved, payload.alerts.contains(where: { $0.status == .resolved }) {
+                payload.alerts.removeAll { $0.status == .resolved }
+                if payload.alerts.isEmpty { return nil }
+                unchanged = false
+            }
+            let dedupKey = deduplicate && share.muted == nil ? DedupKey.of(payload, for: sink.address) : nil
+            return NewJob(
+                address: sink.address, payload: payload, dedupKey: dedupKey, encodedPayload: unchanged ? body : nil, mutedBecause: share.muted
+            )
         }
     }
 

@@ -1,9 +1,10 @@
 import Foundation
 
 /// Where a delivery job stands. `delivering` only while a worker holds it; a job found `delivering` when the
-/// service starts was held by a process that died, and is retried.
+/// service starts was held by a process that died, and is retried. `muted` jobs were routed during a mute
+/// (or outside an active) time interval: recorded, never sent unless an operator retries them.
 public enum JobState: String, Sendable, Codable, CaseIterable {
-    case pending, retrying, delivering, delivered, dead
+    case pending, retrying, delivering, delivered, dead, muted
 }
 
 /// One notification for one sink of one receiver, from acceptance until delivered or dead.
@@ -83,18 +84,23 @@ public enum JobTransition: Sendable, Equatable {
 public struct NewJob: Sendable {
     public var address: SinkAddress
     public var payload: Notification
-    /// `nil` to bypass deduplication (a test-fire).
+    /// `nil` to bypass deduplication (a test-fire, a muted notification).
     public var dedupKey: String?
     /// The payload as JSON when it is already at hand: the body as received, when the sink gets every alert
     /// of it. It decodes to `payload` (unknown fields are ignored), and saves encoding it again on the
     /// ingest path.
     public var encodedPayload: [UInt8]?
+    /// Set to record the job as muted, with why, instead of queueing it.
+    public var mutedBecause: String?
 
-    public init(address: SinkAddress, payload: Notification, dedupKey: String?, encodedPayload: [UInt8]? = nil) {
+    public init(
+        address: SinkAddress, payload: Notification, dedupKey: String?, encodedPayload: [UInt8]? = nil, mutedBecause: String? = nil
+    ) {
         self.address = address
         self.payload = payload
         self.dedupKey = dedupKey
         self.encodedPayload = encodedPayload
+        self.mutedBecause = mutedBecause
     }
 }
 

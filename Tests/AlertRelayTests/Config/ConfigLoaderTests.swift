@@ -98,7 +98,22 @@ import Testing
         (withSink("webhook_configs: [{url: 'http://127.0.0.1:9/', body: '{\"summary\": {{commonAnnotations.summary}}}'}]"), "receivers[0].webhook_configs[0].body", "does not render valid JSON for a sample alert"),
         (withSink("webhook_configs: [{url: 'http://127.0.0.1:9/', content_type: text/plain}]"), "receivers[0].webhook_configs[0].content_type", "only applies with a body template"),
         (minimal + "\ntemplates: [templates/oncall.mustache]", "templates[0]", "no such file"),
+        (withRoutes("- {matchers: [severity=critical], receiver: pager}"), "route.routes[0].receiver", "unknown receiver \"pager\" (defined: outbox)"),
+        (withRoutes("- {matchers: [severity=critical]}\n    - {matchers: ['alertname=~\"(Disk\"']}"), "route.routes[1].matchers[0]", "invalid regular expression \"(Disk\""),
+        (withRoutes("- {match_re: {alertname: '['}}"), "route.routes[0].match_re.alertname", "invalid regular expression"),
+        (withRoutes("- {matchers: [severity=critical], mute_time_intervals: [weekends]}"), "route.routes[0].mute_time_intervals[0]", "unknown time interval \"weekends\" (no time intervals are defined)"),
+        (withRoutes("- {routes: [{active_time_intervals: [office]}]}"), "route.routes[0].routes[0].active_time_intervals[0]", "unknown time interval \"office\""),
+        (minimal.replacingOccurrences(of: "receiver: outbox", with: "receiver: outbox\n  group_by: [alertname]"), "route.group_by", "does not group or repeat"),
+        (minimal.replacingOccurrences(of: "receiver: outbox", with: "receiver: outbox\n  matchers: [a=b]"), "route", "the root route matches every alert"),
+        (minimal.replacingOccurrences(of: "  receiver: outbox", with: "  routes: []"), "route.receiver", "the root route needs a receiver"),
+        (minimal + "\ntime_intervals: [{name: office, time_intervals: [{weekdays: ['mon:fri']}]}]", "time_intervals[0].time_intervals[0].weekdays[0]", "cannot read \"mon:fri\""),
+        (minimal + "\ntime_intervals: [{name: office, time_intervals: [{location: Berlin}]}]", "time_intervals[0].time_intervals[0].location", "unknown time zone \"Berlin\""),
     ]
+
+    /// The minimal config with child routes under the root, given as YAML list entries.
+    static func withRoutes(_ entries: String) -> String {
+        minimal.replacingOccurrences(of: "  receiver: outbox", with: "  receiver: outbox\n  routes:\n    " + entries)
+    }
 
     /// The minimal config with one more sink in its receiver, given as a one-line YAML mapping entry.
     static func withSink(_ entry: String) -> String {

@@ -87,6 +87,35 @@ final class RecordingQueue: JobQueue {
         #expect(resolved.jobs.map(\.address.sink) == ["file_configs[0]"], "nothing firing is left for the second sink")
     }
 
+    @Test func eachReceiverTheAlertsRouteToGetsItsShareAndAMutedShareIsRecordedNotSent() async throws {
+        let yaml = """
+            sources: {am: {auth: [{type: bearer, credentials: [t]}]}}
+            time_intervals: [{name: always, time_intervals: [{}]}]
+            route:
+              receiver: main
+              routes:
+                - {matchers: ['instance="db1:9100"'], receiver: db1, continue: true}
+                - {matchers: ['instance="db2:9100"'], receiver: db2, mute_time_intervals: [always]}
+            receivers:
+              - {name: main, file_configs: [{path: main.jsonl}]}
+              - {name: db1, file_configs: [{path: db1.jsonl}]}
+              - {name: db2, file_configs: [{path: db2.jsonl}]}
+            """
+        let now = self.now
+        let ingestor = Ingestor(configuration: try ConfigLoader.parse(yaml: yaml, baseDirectory: directory, environment: [:]), queue: queue, clock: { now })
+        let body = try Fixtures.bytes("alertmanager/01-firing-2-alerts.json")
+        let receipt = try await ingestor.ingest(bearer(body), from: ingestor.sources["am"]!, logger: logger)
+        #expect(receipt.receivers == ["db1"], "a child matched each alert, so the root's receiver gets none")
+        #expect(receipt.muted == ["db2"])
+        let jobs = try #require(queue.all.first?.jobs)
+        #expect(jobs.map(\.address.receiver) == ["db1", "db2"])
+        #expect(jobs.map { $0.payload.alerts.compactMap { $0.labels["instance"] } } == [["db1:9100"], ["db2:9100"]])
+        #expect(jobs[0].mutedBecause == nil && jobs[0].dedupKey != nil)
+        #expect(jobs[1].mutedBecause == "muted by mute_time_intervals always at route.routes[1]")
+        #expect(jobs[1].dedupKey == nil, "a muted notification does not stop a later one from being sent")
+        #expect(jobs.allSatisfy { $0.encodedPayload == nil }, "a share is encoded anew, not the body as received")
+    }
+
     @Test func aReplayedWebhookIdIsProcessedOnce() async throws {
         let ingestor = try ingestor()
         let body = try Fixtures.bytes("alertmanager/01-firing-2-alerts.json")
