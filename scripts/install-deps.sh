@@ -8,6 +8,7 @@ apt_packages=(
   libssl-dev              # TLS for libcurl and the listener
   libsqlite3-dev          # the durable queue's store
   prometheus-alertmanager # a real Alertmanager for the end-to-end tests (with amtool)
+  tzdata                  # time zones for time_intervals (location: Europe/Berlin)
   curl
 )
 pip_packages=(

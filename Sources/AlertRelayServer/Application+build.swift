@@ -95,6 +95,8 @@ public func buildRouter(relay: Relay) -> Router<BasicRequestContext> {
     WebhookController(ingestor: relay.ingestor).register(on: router)
     let admin = router.group("/api/v1").add(middleware: AdminAuthMiddleware(token: relay.configuration.adminToken))
     DeliveriesController(store: relay.store, doorbell: relay.dispatcher.doorbell, clock: relay.clock).register(on: admin)
+    TestFireController(ingestor: relay.ingestor, store: relay.store).register(on: admin)
+    RoutesController(routing: relay.configuration.routing, receivers: relay.configuration.receivers, clock: relay.clock).register(on: admin)
     return router
 }
 

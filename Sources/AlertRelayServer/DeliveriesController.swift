@@ -53,7 +53,7 @@ struct DeliveriesController<Context: RequestContext> {
     @Sendable func retryAll(_ request: Request, context: Context) async throws -> Response {
         let query = request.uri.queryParameters
         guard let state = try Self.state(query["state"].map(String.init) ?? "dead"), state != .delivering else {
-            throw APIError(.badRequest, code: "invalid_state", message: "state must be dead, retrying or pending", field: "state")
+            throw APIError(.badRequest, code: "invalid_state", message: "state must be dead, muted, retrying or pending", field: "state")
         }
         let receiver = query["receiver"].map(String.init)
         let count = try await store.retryAll(state: state, receiver: receiver, now: clock())

@@ -7,7 +7,7 @@ struct AlertRelayCommand: AsyncParsableCommand {
         commandName: "alertrelay",
         abstract: "Authenticated, durable relay for Alertmanager and Grafana webhooks.",
         version: AlertRelayVersion.current,
-        subcommands: [Serve.self, CheckConfig.self, Sign.self, Deliveries.self, Templates.self],
+        subcommands: [Serve.self, CheckConfig.self, Routes.self, TestFireCommand.self, Deliveries.self, Templates.self, Sign.self],
         defaultSubcommand: Serve.self
     )
 }

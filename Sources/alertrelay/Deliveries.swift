@@ -10,41 +10,9 @@ struct Deliveries: AsyncParsableCommand {
         subcommands: [List.self, Show.self, Retry.self, Drop.self]
     )
 
-    struct Connection: ParsableArguments {
-        @Option(help: "The service's base URL.")
-        var url = "http://127.0.0.1:9099"
-
-        @Option(help: "File holding the admin token (default: $ALERTRELAY_ADMIN_TOKEN).")
-        var adminTokenFile: String?
-
-        func call(_ method: String, _ path: String) async throws -> [UInt8] {
-            let token: String
-            if let adminTokenFile {
-                token = try String(contentsOfFile: adminTokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            } else if let fromEnvironment = ProcessInfo.processInfo.environment["ALERTRELAY_ADMIN_TOKEN"] {
-                token = fromEnvironment
-            } else {
-                throw ValidationError("give --admin-token-file or set ALERTRELAY_ADMIN_TOKEN")
-            }
-            let request = OutboundRequest(
-                url: url.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path, method: method,
-                headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/json")], timeout: .seconds(30)
-            )
-            switch await CurlHTTPTransport(threads: 1, bodyLimit: 16 << 20).send(request) {
-            case .failure(let error):
-                throw CLIError("cannot reach \(url): \(error)")
-            case .success(let response) where response.status >= 300:
-                let message = (try? JSONDecoder().decode([String: String?].self, from: Data(response.body)))?["message"] ?? nil
-                throw CLIError("HTTP \(response.status): \(message ?? String(decoding: response.body, as: UTF8.self))")
-            case .success(let response):
-                return response.body
-            }
-        }
-    }
-
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List deliveries, newest first.")
-        @OptionGroup var connection: Connection
+        @OptionGroup var connection: AdminConnection
         @Option(help: "pending, retrying, delivering, delivered or dead.") var state: String?
         @Option(help: "Only this receiver's.") var receiver: String?
         @Option(help: "Only the deliveries of this notification (the id a webhook was answered with).") var notification: String?
@@ -73,7 +41,7 @@ struct Deliveries: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one delivery with its attempts and payload.")
-        @OptionGroup var connection: Connection
+        @OptionGroup var connection: AdminConnection
         @Argument var id: Int64
 
         func run() async throws {
@@ -86,7 +54,7 @@ struct Deliveries: AsyncParsableCommand {
 
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Requeue one delivery, or all in a state (dead letters by default) with --all.")
-        @OptionGroup var connection: Connection
+        @OptionGroup var connection: AdminConnection
         @Argument var id: Int64?
         @Flag(help: "Requeue every delivery in --state.") var all = false
         @Option(help: "With --all: dead (default), retrying or pending.") var state = "dead"
@@ -112,7 +80,7 @@ struct Deliveries: AsyncParsableCommand {
 
     struct Drop: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete one delivery for good.")
-        @OptionGroup var connection: Connection
+        @OptionGroup var connection: AdminConnection
         @Argument var id: Int64
 
         func run() async throws {
@@ -120,9 +88,4 @@ struct Deliveries: AsyncParsableCommand {
             print("dropped \(id)")
         }
     }
-}
-
-struct CLIError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -50,7 +50,7 @@ public struct Matcher: Sendable, CustomStringConvertible {
         return "\(name)\(op.rawValue)\"\(escaped)\""
     }
 
-    static func isLabelName(_ name: String) -> Bool {
+    public static func isLabelName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
         return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
     }

@@ -73,6 +73,11 @@ public struct RoutingTree: Sendable {
         }
     }
 
+    /// The node at a path such as `route.routes[1]`, for explanations.
+    public func node(at path: String) -> Route? {
+        root.allNodes.first { $0.path == path }
+    }
+
     /// Why a route does not notify now, or nil when it does. Mute intervals win over active ones.
     func muteReason(_ route: Route, at date: Date) -> String? {
         if let name = route.muteTimeIntervals.first(where: { contains($0, date) }) {

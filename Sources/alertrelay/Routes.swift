@@ -1,0 +1,89 @@
+import AlertRelay
+import AlertRelayServer
+import ArgumentParser
+import Foundation
+
+/// `alertrelay routes test severity=critical alertname=LiteLLMDown`: which receivers an alert with these labels
+/// reaches and why, read from the config file, like `amtool config routes test`.
+struct Routes: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Inspect the routing tree.", subcommands: [Test.self, Show.self]
+    )
+
+    struct Test: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the receivers (and sinks) an alert with these labels reaches, and the routes that lead there.",
+            discussion: "Exit status 1 if it reaches none of the expected receivers given with --expect."
+        )
+
+        @Option(name: .customLong("config.file"), help: "The configuration file.")
+        var configFile = "config/alertrelay.yml"
+
+        @Option(help: "Route as at this time (RFC 3339), for time intervals; default now.")
+        var time: String?
+
+        @Option(parsing: .upToNextOption, help: "Receivers the alert must reach, exactly (as amtool's --verify.receivers).")
+        var expect: [String] = []
+
+        @Flag(help: "Print the answer as JSON.")
+        var json = false
+
+        @Argument(help: "Labels as name=value.")
+        var labels: [String] = []
+
+        func run() throws {
+            let config: ResolvedConfiguration
+            do {
+                config = try ConfigLoader.load(file: configFile)
+            } catch {
+                throw ValidationError("\(configFile) is invalid:\n\(error)")
+            }
+            var date = Date()
+            if let time {
+                guard let parsed = Timestamp(rfc3339: time) else { throw ValidationError("--time is RFC 3339, such as 2026-11-30T09:30:00Z") }
+                date = parsed.date
+            }
+            let explanation = RouteExplanation(routing: config.routing, receivers: config.receivers, labels: try parseLabels(labels), at: date)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(explanation), as: UTF8.self))
+            } else {
+                for destination in explanation.receivers {
+                    let sinks = destination.sinks.isEmpty ? "no sinks" : destination.sinks.joined(separator: ", ")
+                    print("\(destination.receiver)  (\(sinks))\(destination.muted.map { "  MUTED: \($0)" } ?? "")")
+                    for trail in destination.routes { print("  via " + trail.joined(separator: " > ")) }
+                }
+            }
+            let reached = explanation.receivers.filter { $0.muted == nil }.map(\.receiver)
+            if !expect.isEmpty, Set(reached) != Set(expect) {
+                print("FAILED: expected \(expect.sorted().joined(separator: ", ")), got \(reached.sorted().joined(separator: ", "))")
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the routing tree.")
+
+        @Option(name: .customLong("config.file"), help: "The configuration file.")
+        var configFile = "config/alertrelay.yml"
+
+        func run() throws {
+            let config: ResolvedConfiguration
+            do {
+                config = try ConfigLoader.load(file: configFile)
+            } catch {
+                throw ValidationError("\(configFile) is invalid:\n\(error)")
+            }
+            func show(_ route: Route, depth: Int) {
+                var line = String(repeating: "  ", count: depth) + route.summary + " -> " + route.receiver
+                if !route.activeTimeIntervals.isEmpty { line += "  active: \(route.activeTimeIntervals.joined(separator: ", "))" }
+                if !route.muteTimeIntervals.isEmpty { line += "  muted: \(route.muteTimeIntervals.joined(separator: ", "))" }
+                print(line)
+                for child in route.routes { show(child, depth: depth + 1) }
+            }
+            show(config.routing.root, depth: 0)
+        }
+    }
+}
