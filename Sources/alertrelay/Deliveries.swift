@@ -13,7 +13,7 @@ struct Deliveries: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List deliveries, newest first.")
         @OptionGroup var connection: AdminConnection
-        @Option(help: "pending, retrying, delivering, delivered or dead.") var state: String?
+        @Option(help: "pending, retrying, delivering, delivered, dead or muted.") var state: String?
         @Option(help: "Only this receiver's.") var receiver: String?
         @Option(help: "Only the deliveries of this notification (the id a webhook was answered with).") var notification: String?
         @Option(help: "At most this many.") var limit = 50
@@ -57,7 +57,7 @@ struct Deliveries: AsyncParsableCommand {
         @OptionGroup var connection: AdminConnection
         @Argument var id: Int64?
         @Flag(help: "Requeue every delivery in --state.") var all = false
-        @Option(help: "With --all: dead (default), retrying or pending.") var state = "dead"
+        @Option(help: "With --all: dead (default), muted, retrying or pending.") var state = "dead"
         @Option(help: "With --all: only this receiver's.") var receiver: String?
 
         func validate() throws {
