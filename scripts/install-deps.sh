@@ -9,6 +9,7 @@ apt_packages=(
   libsqlite3-dev          # the durable queue's store
   prometheus-alertmanager # a real Alertmanager for the end-to-end tests (with amtool)
   tzdata                  # time zones for time_intervals (location: Europe/Berlin)
+  prometheus              # promtool: the shipped Prometheus config and rules are checked by the tests
   curl
 )
 pip_packages=(
@@ -17,6 +18,7 @@ pip_packages=(
   standardwebhooks  # an independent Standard Webhooks signer and verifier
   aiosmtpd          # a real SMTP server (STARTTLS, AUTH) for the email sink tests
   cryptography      # a self-signed certificate for that server
+  pyyaml            # reads the shipped Compose file, manifests and rules in the deploy tests
 )
 
 if ! command -v swift >/dev/null 2>&1; then
@@ -38,7 +40,9 @@ fi
 
 python_missing=()
 for package in "${pip_packages[@]}"; do
-  python3 -c "import ${package//-/_}" 2>/dev/null || python_missing+=("$package")
+  module=${package//-/_}
+  [[ $package == pyyaml ]] && module=yaml
+  python3 -c "import $module" 2>/dev/null || python_missing+=("$package")
 done
 if [ ${#python_missing[@]} -gt 0 ]; then
   echo "install-deps: installing Python packages ${python_missing[*]}"

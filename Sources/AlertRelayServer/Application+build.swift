@@ -5,63 +5,151 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Prometheus
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// Everything the service runs, wired from a checked configuration: the store, the sinks, the delivery
-/// workers and the ingest path.
-public struct Relay: Sendable {
-    public let configuration: ResolvedConfiguration
+/// workers and the ingest path. ``reload(logger:)`` swaps in a new configuration atomically.
+public final class Relay: Sendable {
     public let store: QueueStore
     public let dispatcher: Dispatcher
-    public let ingestor: Ingestor
+    public let metrics: RelayMetrics
+    /// Where `/metrics` reads from.
+    public let registry: PrometheusCollectorRegistry
     public let clock: @Sendable () -> Date
+    let sinks: SinkFactory
+    let discardingIngest: Bool
+
+    struct Live: Sendable {
+        var configuration: ResolvedConfiguration
+        var ingestor: Ingestor
+    }
+
+    private let live: Mutex<Live>
+    /// One reload at a time (SIGHUP and `POST /-/reload` may race).
+    private let reloading = Mutex(false)
+
+    public var configuration: ResolvedConfiguration { live.withLock { $0.configuration } }
+    public var ingestor: Ingestor { live.withLock { $0.ingestor } }
 
     /// - Parameter discardingIngest: benchmarks only: accepted webhooks are answered without being stored,
     ///   the ceiling against which the cost of durability is measured.
     public init(
         configuration: ResolvedConfiguration, logger: Logger, clock: @escaping @Sendable () -> Date = Date.init,
-        discardingIngest: Bool = false
+        discardingIngest: Bool = false, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) throws {
-        self.configuration = configuration
         self.clock = clock
+        self.registry = registry
+        self.discardingIngest = discardingIngest
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = RelayMetrics.durationBuckets
+        factory.durationHistogramBuckets = ["alertrelay_delivery_latency_seconds": RelayMetrics.latencyBuckets]
+        factory.defaultValueHistogramBuckets = [1, 2, 3, 5, 10, 20, 50, 100, 500]
+        metrics = RelayMetrics(factory: factory)
+        metrics.buildInfo()
         let storePath = configuration.dataDirectory.appendingPathComponent("queue.db").path
         try FileManager.default.createDirectory(
             at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
         )
-        store = try QueueStore(path: storePath)
-        var transport: CurlHTTPTransport?
-        var mail: CurlMailTransport?
-        var outboxes: [String: JSONLinesOutbox] = [:]
-        var routes: [SinkAddress: Dispatcher.Route] = [:]
-        for receiver in configuration.receivers.values {
-            for sink in receiver.sinks {
-                let built: any Sink
-                switch sink.kind {
-                case .file(let path):
-                    let outbox = try outboxes[path] ?? JSONLinesOutbox(path: path)
-                    outboxes[path] = outbox
-                    built = FileSink(outbox: outbox)
-                case .webhook(let settings):
-                    let shared = transport ?? CurlHTTPTransport()
-                    transport = shared
-                    built = WebhookSink(settings: settings, transport: shared, now: clock)
-                case .slack(let settings):
-                    let shared = transport ?? CurlHTTPTransport()
-                    transport = shared
-                    built = SlackSink(settings: settings, transport: shared, now: clock)
-                case .email(let settings):
-                    let shared = mail ?? CurlMailTransport()
-                    mail = shared
-                    built = EmailSink(settings: settings, transport: shared, now: clock)
-                }
-                routes[sink.address] = Dispatcher.Route(sink: built, limits: sink.limits, policy: receiver.retry)
-            }
-        }
-        dispatcher = Dispatcher(queue: store, routes: routes, now: clock, logger: logger)
+        store = try QueueStore(path: storePath, metrics: metrics)
+        sinks = SinkFactory(clock: clock)
+        dispatcher = Dispatcher(queue: store, routes: try sinks.routes(for: configuration), now: clock, logger: logger, metrics: metrics)
+        let ingestor = Self.ingestor(configuration, store: store, dispatcher: dispatcher, clock: clock, discarding: discardingIngest,
+                                     replayGuard: ReplayGuard(), metrics: metrics)
+        live = Mutex(Live(configuration: configuration, ingestor: ingestor))
+        metrics.reload(successful: true, at: clock())
+    }
+
+    private static func ingestor(
+        _ configuration: ResolvedConfiguration, store: QueueStore, dispatcher: Dispatcher, clock: @escaping @Sendable () -> Date,
+        discarding: Bool, replayGuard: ReplayGuard, metrics: RelayMetrics
+    ) -> Ingestor {
         let doorbell = dispatcher.doorbell
-        let queue: any JobQueue = discardingIngest ? DiscardingQueue() : store
-        ingestor = Ingestor(configuration: configuration, queue: queue, clock: clock, onEnqueued: { doorbell.ring() })
+        let queue: any JobQueue = discarding ? DiscardingQueue() : store
+        return Ingestor(
+            configuration: configuration, queue: queue, clock: clock, replayGuard: replayGuard, metrics: metrics,
+            onEnqueued: { doorbell.ring() }
+        )
+    }
+
+    /// What a successful reload changed, for the log and the `/-/reload` answer.
+    public struct ReloadReport: Sendable {
+        public var receivers: Int
+        /// Jobs still waiting for sinks the new config no longer has: kept, not delivered, until a config has
+        /// them again or an operator drops them.
+        public var orphaned: [SinkAddress: Int]
+    }
+
+    /// Reads the config file again and, if it is valid, switches to it at once: new webhooks are routed by it,
+    /// the workers deliver through its sinks. An invalid file changes nothing; the error says why.
+    public func reload(logger: Logger) async -> Result<ReloadReport, ConfigError> {
+        guard reloading.withLock({ busy in busy ? false : { busy = true; return true }() }) else {
+            return .failure(ConfigError(file: configuration.file, issues: [ConfigIssue(path: "(reload)", message: "a reload is already running")]))
+        }
+        defer { reloading.withLock { $0 = false } }
+        let current = live.withLock { $0 }
+        let result = await Self.prepare(reloading: current.configuration)
+        switch result {
+        case .failure(let error):
+            metrics.reload(successful: false, at: clock())
+            logger.error("Configuration reload failed; the previous configuration keeps serving", metadata: ["errors": "\(error.description)"])
+            return .failure(error)
+        case .success(let configuration):
+            let routes: [SinkAddress: Dispatcher.Route]
+            do {
+                routes = try sinks.routes(for: configuration)
+            } catch {
+                metrics.reload(successful: false, at: clock())
+                let failure = ConfigError(file: configuration.file, issues: [ConfigIssue(path: "(sinks)", message: "\(error)")])
+                logger.error("Configuration reload failed; the previous configuration keeps serving", metadata: ["errors": "\(failure)"])
+                return .failure(failure)
+            }
+            let ingestor = Self.ingestor(
+                configuration, store: store, dispatcher: dispatcher, clock: clock, discarding: discardingIngest,
+                replayGuard: current.ingestor.replayGuard, metrics: metrics
+            )
+            dispatcher.replace(routes: routes)
+            live.withLock { $0 = Live(configuration: configuration, ingestor: ingestor) }
+            metrics.reload(successful: true, at: clock())
+            let orphaned = ((try? await store.waitingBySink()) ?? [:]).filter { routes[$0.key] == nil }
+            metrics.orphaned(orphaned.values.reduce(0, +))
+            logger.notice("Configuration reloaded", metadata: ["receivers": "\(configuration.receivers.count)"])
+            for (address, count) in orphaned.sorted(by: { $0.key.description < $1.key.description }) {
+                logger.warning(
+                    "Jobs wait for a sink the configuration no longer has; kept until it is back or they are dropped",
+                    metadata: ["sink": "\(address)", "jobs": "\(count)"]
+                )
+            }
+            return .success(ReloadReport(receivers: configuration.receivers.count, orphaned: orphaned))
+        }
+    }
+
+    /// The config file read again and checked. The data directory holds the queue: a reload cannot move it.
+    /// The listening socket stays where it is (as with `--web.listen-address`); a new one needs a restart.
+    private static func prepare(reloading current: ResolvedConfiguration) async -> Result<ResolvedConfiguration, ConfigError> {
+        var next: ResolvedConfiguration
+        do {
+            next = try ConfigLoader.load(file: current.file)
+        } catch {
+            return .failure(error)
+        }
+        if next.dataDirectory.standardizedFileURL.path != current.dataDirectory.standardizedFileURL.path {
+            let issue = ConfigIssue(path: "storage.path", message: "cannot change without a restart (the queue is in \(current.dataDirectory.path))")
+            return .failure(ConfigError(file: current.file, issues: [issue]))
+        }
+        next.listenAddress = current.listenAddress
+        return .success(next)
+    }
+
+    /// Refreshes the queue gauges, then renders every metric in Prometheus' text format.
+    public func scrape() async -> [UInt8] {
+        if let counts = try? await store.counts() {
+            let oldest = try? await store.oldestWaiting()
+            metrics.queue(counts: counts, oldestWaiting: oldest.flatMap { $0 }.map { .seconds(max(0, clock().timeIntervalSince($0))) })
+        }
+        return registry.emitToBuffer()
     }
 
     /// Why the service cannot take webhooks right now, or `nil` when it can.
@@ -71,6 +159,57 @@ public struct Relay: Sendable {
             return nil
         } catch {
             return "the queue cannot be written: \(error)"
+        }
+    }
+}
+
+/// Builds the sinks a configuration names, sharing what outlives a reload: the curl transports (and so their
+/// connections) and the file outboxes (one open file each).
+final class SinkFactory: Sendable {
+    private struct Shared {
+        var transport: CurlHTTPTransport?
+        var mail: CurlMailTransport?
+        var outboxes: [String: JSONLinesOutbox] = [:]
+    }
+
+    private let shared = Mutex(Shared())
+    let clock: @Sendable () -> Date
+
+    init(clock: @escaping @Sendable () -> Date) {
+        self.clock = clock
+    }
+
+    func routes(for configuration: ResolvedConfiguration) throws -> [SinkAddress: Dispatcher.Route] {
+        var routes: [SinkAddress: Dispatcher.Route] = [:]
+        for receiver in configuration.receivers.values {
+            for sink in receiver.sinks {
+                routes[sink.address] = Dispatcher.Route(sink: try build(sink.kind), limits: sink.limits, policy: receiver.retry)
+            }
+        }
+        return routes
+    }
+
+    private func build(_ kind: ReceiverSink.Kind) throws -> any Sink {
+        let clock = self.clock
+        return try shared.withLock { shared throws -> any Sink in
+            switch kind {
+            case .file(let path):
+                let outbox = try shared.outboxes[path] ?? JSONLinesOutbox(path: path)
+                shared.outboxes[path] = outbox
+                return FileSink(outbox: outbox)
+            case .webhook(let settings):
+                let transport = shared.transport ?? CurlHTTPTransport()
+                shared.transport = transport
+                return WebhookSink(settings: settings, transport: transport, now: clock)
+            case .slack(let settings):
+                let transport = shared.transport ?? CurlHTTPTransport()
+                shared.transport = transport
+                return SlackSink(settings: settings, transport: transport, now: clock)
+            case .email(let settings):
+                let mail = shared.mail ?? CurlMailTransport()
+                shared.mail = mail
+                return EmailSink(settings: settings, transport: mail, now: clock)
+            }
         }
     }
 }
@@ -92,11 +231,16 @@ public func buildRouter(relay: Relay) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     HealthController(readiness: relay.unreadiness).register(on: router)
-    WebhookController(ingestor: relay.ingestor).register(on: router)
-    let admin = router.group("/api/v1").add(middleware: AdminAuthMiddleware(token: relay.configuration.adminToken))
+    MetricsController(relay: relay).register(on: router)
+    WebhookController(ingestor: { relay.ingestor }, metrics: relay.metrics).register(on: router)
+    let adminToken: @Sendable () -> Secret? = { relay.configuration.adminToken }
+    router.group("/-").add(middleware: AdminAuthMiddleware(token: adminToken)).post("/reload") { _, context in
+        try await ReloadEndpoint.reload(relay, logger: context.logger)
+    }
+    let admin = router.group("/api/v1").add(middleware: AdminAuthMiddleware(token: adminToken))
     DeliveriesController(store: relay.store, doorbell: relay.dispatcher.doorbell, clock: relay.clock).register(on: admin)
-    TestFireController(ingestor: relay.ingestor, store: relay.store).register(on: admin)
-    RoutesController(routing: relay.configuration.routing, receivers: relay.configuration.receivers, clock: relay.clock).register(on: admin)
+    TestFireController(ingestor: { relay.ingestor }, store: relay.store).register(on: admin)
+    RoutesController(configuration: { relay.configuration }, clock: relay.clock).register(on: admin)
     return router
 }
 
@@ -121,6 +265,7 @@ public func serve(
         configuration: .init(
             services: (delivering ? [DeliveryService(dispatcher: relay.dispatcher)] : []) + [
                 PruneService(store: relay.store, retention: retention, logger: logger),
+                ReloadOnHangup(relay: relay, logger: logger),
                 application,  // last: stopped first
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -139,6 +284,22 @@ struct DeliveryService: Service {
             try await dispatcher.run()
         } onGracefulShutdown: {
             dispatcher.stop()
+        }
+    }
+}
+
+/// SIGHUP reloads the configuration, as it does for Prometheus and Alertmanager.
+struct ReloadOnHangup: Service {
+    let relay: Relay
+    let logger: Logger
+
+    func run() async throws {
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        try await cancelWhenGracefulShutdown {
+            for await _ in hangups {
+                logger.notice("SIGHUP: reloading the configuration")
+                _ = await relay.reload(logger: logger)
+            }
         }
     }
 }

@@ -96,10 +96,11 @@ struct DeliveriesController<Context: RequestContext> {
 
 /// Lets a request through only with `Authorization: Bearer <admin token>`, compared in constant time.
 struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
-    let token: Secret?
+    /// The current config's token (a reload may change it).
+    let token: @Sendable () -> Secret?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token else {
+        guard let token = token() else {
             throw APIError(.forbidden, code: "admin_disabled", message: "the admin API is disabled: set admin.token or admin.token_file in the config")
         }
         let verifier = BearerToken(tokens: [token])

@@ -7,8 +7,7 @@ import Logging
 /// `GET /api/v1/routes/test?severity=critical&alertname=LiteLLMDown[&time=RFC3339]`: where an alert with
 /// these labels goes, and why, like `amtool config routes test` (and `alertrelay routes test`).
 struct RoutesController<Context: RequestContext> {
-    let routing: RoutingTree
-    let receivers: [String: Receiver]
+    let configuration: @Sendable () -> ResolvedConfiguration
     let clock: @Sendable () -> Date
 
     func register(on group: RouterGroup<Context>) {
@@ -32,7 +31,8 @@ struct RoutesController<Context: RequestContext> {
             }
             labels[name] = String(value)
         }
-        let explanation = RouteExplanation(routing: routing, receivers: receivers, labels: labels, at: time)
+        let configuration = self.configuration()
+        let explanation = RouteExplanation(routing: configuration.routing, receivers: configuration.receivers, labels: labels, at: time)
         return try Response.json(explanation, status: .ok)
     }
 }

@@ -10,7 +10,7 @@ import NIOCore
 /// waits for each sink's first attempt and reports it, so a wrong SMTP password or a revoked Slack webhook
 /// shows now, not during the next outage.
 struct TestFireController<Context: RequestContext> {
-    let ingestor: Ingestor
+    let ingestor: @Sendable () -> Ingestor
     let store: QueueStore
 
     static var maxWait: Duration { .seconds(300) }
@@ -38,7 +38,7 @@ struct TestFireController<Context: RequestContext> {
 
     func queue(_ test: TestFire, logger: Logger) async throws(APIError) -> TestFireReceipt {
         do {
-            return try await ingestor.fire(test, logger: logger)
+            return try await ingestor().fire(test, logger: logger)
         } catch {
             switch error {
             case .unknownReceiver(let name, let known):

@@ -7,7 +7,9 @@ import NIOCore
 
 /// `POST /webhook/{source}`: one sender's notifications.
 struct WebhookController<Context: RequestContext> {
-    let ingestor: Ingestor
+    /// The current config's ingestor: a reload swaps it between two requests, never during one.
+    let ingestor: @Sendable () -> Ingestor
+    let metrics: RelayMetrics
 
     func register(on router: Router<Context>) {
         router.post("/webhook/:source", use: receive)
@@ -22,11 +24,14 @@ struct WebhookController<Context: RequestContext> {
     /// reading), then authentication over the exact bytes, then the payload.
     @Sendable func receive(_ request: Request, context: Context) async throws -> Response {
         let name = try context.parameters.require("source")
+        let ingestor = self.ingestor()
         guard let source = ingestor.sources[name] else { throw APIError.unknownSource(name) }
         guard Self.isJSON(request.headers[.contentType]) else {
+            metrics.webhook(source: name, outcome: "unsupported_media_type")
             throw APIError.unsupportedMediaType(request.headers[.contentType])
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > source.maxBodySize {
+            metrics.webhook(source: name, outcome: "too_large")
             throw APIError.tooLarge(limit: source.maxBodySize)
         }
         let body: ByteBuffer
@@ -35,6 +40,7 @@ struct WebhookController<Context: RequestContext> {
             body = try await request.collectBody(upTo: source.maxBodySize)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             // Hummingbird stops reading at the limit (NIOTooManyBytesError): the rest is never buffered.
+            metrics.webhook(source: name, outcome: "too_large")
             throw APIError.tooLarge(limit: source.maxBodySize)
         }
 
@@ -47,12 +53,21 @@ struct WebhookController<Context: RequestContext> {
             receipt = try await ingestor.ingest(webhook, from: source, logger: context.logger)
         } catch {
             switch error {
-            case .unauthorized: throw APIError.unauthorized
-            case .invalidPayload(let payloadError): throw APIError.invalidPayload(payloadError)
-            case .inFlight: throw APIError.inFlight
-            case .unavailable: throw APIError.unavailable
+            case .unauthorized:
+                metrics.webhook(source: name, outcome: "unauthorized")
+                throw APIError.unauthorized
+            case .invalidPayload(let payloadError):
+                metrics.webhook(source: name, outcome: "invalid")
+                throw APIError.invalidPayload(payloadError)
+            case .inFlight:
+                metrics.webhook(source: name, outcome: "in_flight")
+                throw APIError.inFlight
+            case .unavailable:
+                metrics.webhook(source: name, outcome: "unavailable")
+                throw APIError.unavailable
             }
         }
+        metrics.webhook(source: name, outcome: receipt.duplicateOf == nil ? "accepted" : "duplicate")
         return try Response.json(ReceiptBody(receipt), status: receipt.duplicateOf == nil ? .accepted : .ok)
     }
 

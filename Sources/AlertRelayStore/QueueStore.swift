@@ -19,7 +19,7 @@ public final class QueueStore: DeliveryQueue, Sendable {
         var transition: JobTransition
     }
 
-    public init(path: String) throws(StoreError) {
+    public init(path: String, metrics: RelayMetrics = RelayMetrics()) throws(StoreError) {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
@@ -34,7 +34,13 @@ public final class QueueStore: DeliveryQueue, Sendable {
         }
         let pool = self.pool
         enqueuer = GroupCommit { batch in
-            await Self.batch(pool, durability: .full, count: batch.count) { db in batch.map { item in Result { try Self.insert(item, db) } } }
+            let clock = ContinuousClock()
+            let begin = clock.now
+            let results = await Self.batch(pool, durability: .full, count: batch.count) { db in
+                batch.map { item in Result { try Self.insert(item, db) } }
+            }
+            metrics.commit(duration: clock.now - begin, webhooks: batch.count)
+            return results
         }
         finisher = GroupCommit { batch in
             await Self.batch(pool, durability: .normal, count: batch.count) { db in batch.map { item in Result { try Self.apply(item, db) } } }
@@ -238,6 +244,15 @@ public final class QueueStore: DeliveryQueue, Sendable {
         }
     }
 
+    public func release(jobID: Int64, at: Date) async throws {
+        try await write("release job \(jobID)", durability: .normal) { db in
+            try db.execute(
+                sql: "UPDATE jobs SET state = 'retrying', next_attempt_at = ?, updated_at = ?, last_error = ? WHERE id = ? AND state = 'delivering'",
+                arguments: [millis(at), millis(at), "sink not in the current configuration", jobID]
+            )
+        }
+    }
+
     /// When the next waiting job falls due, if any does.
     public func nextDue() async throws -> Date? {
         try await read("find the next due job") { db in
@@ -247,6 +262,26 @@ public final class QueueStore: DeliveryQueue, Sendable {
     }
 
     // MARK: Operating
+
+    /// When the oldest job still waiting for delivery (pending or retrying) was accepted.
+    public func oldestWaiting() async throws(StoreError) -> Date? {
+        try await read("find the oldest waiting job") { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(created_at) FROM jobs WHERE state IN ('pending', 'retrying')").map(date)
+        }
+    }
+
+    /// Jobs waiting for delivery, by sink.
+    public func waitingBySink() async throws(StoreError) -> [SinkAddress: Int] {
+        try await read("count waiting jobs by sink") { db in
+            var counts: [SinkAddress: Int] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT receiver, sink, COUNT(*) AS n FROM jobs WHERE state IN ('pending', 'retrying') GROUP BY receiver, sink"
+            ) {
+                counts[SinkAddress(receiver: row["receiver"], sink: row["sink"])] = row["n"]
+            }
+            return counts
+        }
+    }
 
     public func counts() async throws(StoreError) -> [JobState: Int] {
         try await read("count jobs") { db in

@@ -16,17 +16,31 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log.level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(name: .customLong("log.format"), help: "text (for people), logfmt or json (for log pipelines).")
+    var logFormat = "text"
+
     @Flag(name: .customLong("bench.discard-ingest"), help: .hidden)
     var discardIngest = false
 
     @Flag(name: .customLong("bench.no-delivery"), help: .hidden)
     var noDelivery = false
 
+    func validate() throws {
+        guard logFormat == "text" || StructuredLogHandler.Format(rawValue: logFormat) != nil else {
+            throw ValidationError("--log.format is text, logfmt or json")
+        }
+    }
+
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = logLevel
-            return handler
+        let level = logLevel
+        if let format = StructuredLogHandler.Format(rawValue: logFormat) {
+            LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, format: format, level: level) }
+        } else {
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         let logger = Logger(label: "alertrelay")
 

@@ -1,6 +1,7 @@
 """Fixtures that run the built `alertrelay` binary as a user would: a config file, a free port, a data dir."""
 import os
 import pathlib
+import shutil
 import signal
 import socket
 import subprocess
@@ -113,7 +114,8 @@ class Relay:
         return (self.directory / "alertrelay.log").read_text()
 
 
-def start_relay(directory: pathlib.Path, config_text: str | None = None, env=None, port: int | None = None) -> Relay:
+def start_relay(directory: pathlib.Path, config_text: str | None = None, env=None, port: int | None = None,
+                args=()) -> Relay:
     port = port or free_port()
     (directory / "am-password").write_text("s3cret\n")
     config = directory / "alertrelay.yml"
@@ -123,7 +125,7 @@ def start_relay(directory: pathlib.Path, config_text: str | None = None, env=Non
     environment.update(env or {})
     log = open(directory / "alertrelay.log", "w")
     process = subprocess.Popen(
-        [BINARY, "serve", "--config.file", str(config), "--web.listen-address", f"127.0.0.1:{port}"],
+        [BINARY, "serve", "--config.file", str(config), "--web.listen-address", f"127.0.0.1:{port}", *args],
         stdout=log, stderr=subprocess.STDOUT, env=environment,
     )
     relay = Relay(directory, port, process)
@@ -151,3 +153,46 @@ def fixture_request(name: str):
             if key.lower() not in ("host", "content-length"):
                 headers[key.strip()] = value.strip()
     return body, headers
+
+
+ALERTMANAGER = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
+
+
+class Alertmanager:
+    """A real Alertmanager (Debian's prometheus-alertmanager) on loopback, with the given config."""
+
+    def __init__(self, directory: pathlib.Path, config_text: str):
+        self.directory = directory
+        directory.mkdir(exist_ok=True)
+        (directory / "alertmanager.yml").write_text(config_text)
+        port, cluster_port = free_port(), free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [ALERTMANAGER, f"--config.file={directory / 'alertmanager.yml'}", f"--storage.path={directory / 'data'}",
+             f"--web.listen-address=127.0.0.1:{port}", f"--cluster.listen-address=127.0.0.1:{cluster_port}"],
+            stdout=open(directory / "alertmanager.log", "w"), stderr=subprocess.STDOUT,
+        )
+
+        def up():
+            try:
+                return requests.get(f"{self.url}/-/ready", timeout=1).status_code == 200
+            except requests.RequestException:
+                return False
+
+        if not wait_until(up, timeout=20):
+            self.stop()
+            raise RuntimeError("alertmanager did not start:\n" + self.log())
+
+    def post_alerts(self, alerts):
+        response = requests.post(f"{self.url}/api/v2/alerts", json=alerts, timeout=5)
+        assert response.status_code == 200, response.text
+
+    def log(self) -> str:
+        return (self.directory / "alertmanager.log").read_text()
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()

@@ -1,15 +1,10 @@
 """A real Prometheus Alertmanager (Debian's prometheus-alertmanager) sending to AlertRelay."""
 import datetime
 import json
-import shutil
-import subprocess
 
 import pytest
-import requests
 
-from conftest import free_port, wait_until
-
-ALERTMANAGER = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
+from conftest import ALERTMANAGER, Alertmanager, wait_until
 
 
 @pytest.mark.skipif(ALERTMANAGER is None, reason="prometheus-alertmanager is not installed (scripts/install-deps.sh installs it)")
@@ -17,7 +12,7 @@ def test_a_real_alertmanager_delivers_through_bearer_and_basic_auth(relay, tmp_p
     am_dir = tmp_path / "alertmanager"
     am_dir.mkdir()
     (am_dir / "password").write_text("s3cret")
-    (am_dir / "alertmanager.yml").write_text(f"""
+    config = f"""
 route:
   receiver: relay-bearer
   group_by: [alertname]
@@ -38,24 +33,9 @@ receivers:
       - url: {relay.url}/webhook/alertmanager
         http_config:
           basic_auth: {{username: am, password_file: {am_dir / "password"}}}
-""")
-    port, cluster_port = free_port(), free_port()
-    log = open(am_dir / "alertmanager.log", "w")
-    process = subprocess.Popen(
-        [ALERTMANAGER, f"--config.file={am_dir / 'alertmanager.yml'}", f"--storage.path={am_dir / 'data'}",
-         f"--web.listen-address=127.0.0.1:{port}", f"--cluster.listen-address=127.0.0.1:{cluster_port}"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
+"""
+    alertmanager = Alertmanager(am_dir, config)
     try:
-        api = f"http://127.0.0.1:{port}/api/v2"
-
-        def up():
-            try:
-                return requests.get(f"http://127.0.0.1:{port}/-/ready", timeout=1).status_code == 200
-            except requests.RequestException:
-                return False
-
-        assert wait_until(up, timeout=20), (am_dir / "alertmanager.log").read_text()
         now = datetime.datetime.now(tz=datetime.timezone.utc).isoformat()
         alerts = [
             {"labels": {"alertname": "LiteLLMDown", "severity": "critical", "job": "litellm"},
@@ -63,13 +43,13 @@ receivers:
             {"labels": {"alertname": "LiteLLMHighLatency", "severity": "warning", "model": "llama"},
              "annotations": {"summary": "P95 latency above 10s"}, "startsAt": now},
         ]
-        assert requests.post(f"{api}/alerts", json=alerts, timeout=5).status_code == 200
+        alertmanager.post_alerts(alerts)
 
         def delivered():
             names = {json.loads(line)["notification"]["groupLabels"].get("alertname") for line in relay.outbox_lines()}
             return {"LiteLLMDown", "LiteLLMHighLatency"} <= names
 
-        assert wait_until(delivered, timeout=30), relay.log() + (am_dir / "alertmanager.log").read_text()
+        assert wait_until(delivered, timeout=30), relay.log() + alertmanager.log()
         records = [json.loads(line) for line in relay.outbox_lines()]
         down = next(r for r in records if r["notification"]["groupLabels"].get("alertname") == "LiteLLMDown")
         assert down["notification"]["receiver"] == "relay-bearer"
@@ -77,5 +57,4 @@ receivers:
         assert down["notification"]["externalURL"].startswith("http")
         assert "Refused" not in relay.log()
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        alertmanager.stop()

@@ -19,6 +19,11 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
     public var file: String
     public var issues: [ConfigIssue]
 
+    public init(file: String, issues: [ConfigIssue]) {
+        self.file = file
+        self.issues = issues
+    }
+
     public var description: String {
         issues.map { "\(file): \($0)" }.joined(separator: "\n")
     }

@@ -2,7 +2,10 @@ import Foundation
 
 /// Where a secret comes from: written in the config (`"s3cret"` or `{value: s3cret}`), read from a file
 /// (`{file: /run/secrets/grafana}`, trimmed of surrounding white space as Prometheus does for `*_file`), or
-/// taken from an environment variable (`{env: GRAFANA_WEBHOOK_SECRET}`).
+/// taken from an environment variable (`{env: GRAFANA_WEBHOOK_SECRET}`). When that variable is not set but
+/// `GRAFANA_WEBHOOK_SECRET_FILE` is, the secret is read from the file it names: the convention of container
+/// images, so the same config runs with environment variables in development and Docker or Kubernetes
+/// secrets in production.
 public enum SecretRef: Sendable, Equatable, Decodable {
     case value(String)
     case file(String)
@@ -37,7 +40,10 @@ public enum SecretRef: Sendable, Equatable, Decodable {
         case .value(let text):
             return text.isEmpty ? .failure(.empty) : .success(text)
         case .env(let name):
-            guard let text = environment[name] else { return .failure(.unsetVariable(name)) }
+            guard let text = environment[name] else {
+                if let file = environment[name + "_FILE"] { return SecretRef.file(file).resolve(baseDirectory: baseDirectory, environment: environment) }
+                return .failure(.unsetVariable(name))
+            }
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             return trimmed.isEmpty ? .failure(.emptyVariable(name)) : .success(trimmed)
         case .file(let path):
@@ -77,7 +83,7 @@ public enum SecretError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .empty: "secret is empty"
-        case .unsetVariable(let name): "environment variable \(name) is not set"
+        case .unsetVariable(let name): "environment variable \(name) is not set (nor \(name)_FILE)"
         case .emptyVariable(let name): "environment variable \(name) is empty"
         case .unreadableFile(let path, let reason): "cannot read secrets file \(path): \(reason)"
         case .emptyFile(let path): "secrets file \(path) is empty"

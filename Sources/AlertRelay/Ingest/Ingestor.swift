@@ -34,20 +34,24 @@ public struct Ingestor: Sendable {
     let receivers: [String: Receiver]
     let routing: RoutingTree
     let queue: any JobQueue
-    let replayGuard: ReplayGuard
+    public let replayGuard: ReplayGuard
     let dedupWindow: Duration
     let clock: @Sendable () -> Date
     let onEnqueued: @Sendable () -> Void
+    let metrics: RelayMetrics
 
+    /// - Parameter replayGuard: carried over from the previous ingestor when the config is reloaded, so a
+    ///   replay is still caught across a reload.
     public init(
         configuration: ResolvedConfiguration, queue: any JobQueue, clock: @escaping @Sendable () -> Date = Date.init,
-        onEnqueued: @escaping @Sendable () -> Void = {}
+        replayGuard: ReplayGuard = ReplayGuard(), metrics: RelayMetrics = RelayMetrics(), onEnqueued: @escaping @Sendable () -> Void = {}
     ) {
         self.sources = configuration.sources
         self.receivers = configuration.receivers
         self.routing = configuration.routing
         self.queue = queue
-        self.replayGuard = ReplayGuard()
+        self.replayGuard = replayGuard
+        self.metrics = metrics
         self.dedupWindow = configuration.configuration.dedup.window.duration
         self.clock = clock
         self.onEnqueued = onEnqueued
@@ -105,6 +109,9 @@ public struct Ingestor: Sendable {
         case .accepted(let written, let duplicates):
             if let replayKey { await replayGuard.commit(replayKey, id: id) }
             onEnqueued()
+            for share in routed {
+                metrics.routed(receiver: share.receiver, alerts: share.notification.alerts.count, muted: share.muted != nil)
+            }
             logger.info(
                 "Accepted webhook",
                 metadata: [

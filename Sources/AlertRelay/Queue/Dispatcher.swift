@@ -47,13 +47,15 @@ public final class Dispatcher: Sendable {
     }
 
     let queue: any DeliveryQueue
-    let routes: [SinkAddress: Route]
+    /// Replaced whole when the config is reloaded; a delivery in flight keeps the route it started with.
+    private let routes: Mutex<[SinkAddress: Route]>
     public let doorbell: Doorbell
     let now: @Sendable () -> Date
     let jitter: @Sendable () -> Double
     let idleWait: Duration
     let claimCoalescing: Duration
     let logger: Logger
+    let metrics: RelayMetrics
     private let state = Mutex(State())
 
     public init(
@@ -64,17 +66,28 @@ public final class Dispatcher: Sendable {
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         idleWait: Duration = .seconds(1),
         claimCoalescing: Duration = .milliseconds(2),
-        logger: Logger
+        logger: Logger,
+        metrics: RelayMetrics = RelayMetrics()
     ) {
         self.queue = queue
-        self.routes = routes
+        self.routes = Mutex(routes)
         self.doorbell = doorbell
         self.now = now
         self.jitter = jitter
         self.idleWait = idleWait
         self.claimCoalescing = claimCoalescing
         self.logger = logger
+        self.metrics = metrics
     }
+
+    /// The sinks of a reloaded config. Jobs for a sink that is gone stay queued, unclaimed, until a config
+    /// has it again (or an operator drops them); a sink that stays keeps its circuit-breaker state.
+    public func replace(routes: [SinkAddress: Route]) {
+        self.routes.withLock { $0 = routes }
+        doorbell.ring()
+    }
+
+    public var sinks: Set<SinkAddress> { Set(routes.withLock { $0.keys }) }
 
     /// Stop claiming jobs; the deliveries in flight finish and ``run()`` returns.
     public func stop() {
@@ -98,8 +111,13 @@ public final class Dispatcher: Sendable {
                     await doorbell.wait(timeout: idleWait)
                     continue
                 }
+                let routes = self.routes.withLock { $0 }
                 for job in jobs {
-                    guard let route = routes[job.address] else { continue }
+                    guard let route = routes[job.address] else {
+                        // Its sink was removed by a reload between the claim and here: back to the queue.
+                        group.addTask { await self.release(job) }
+                        continue
+                    }
                     started(job.address, limits: route.limits)
                     group.addTask { await self.deliver(job, route: route) }
                 }
@@ -115,6 +133,15 @@ public final class Dispatcher: Sendable {
         logger.info("Delivery workers stopped")
     }
 
+    /// Puts back a claimed job whose sink the config no longer has; it waits for a config that has it.
+    private func release(_ job: Job) async {
+        do {
+            try await queue.release(jobID: job.id, at: now().addingTimeInterval(60))
+        } catch {
+            logger.error("Could not give back a job whose sink is gone; it is requeued at the next start", metadata: ["delivery.id": "\(job.id)"])
+        }
+    }
+
     /// How long to sleep when nothing is due: until the next job is, within bounds.
     private func waitTime() async -> Duration {
         guard let next = try? await queue.nextDue() else { return idleWait }
@@ -124,7 +151,8 @@ public final class Dispatcher: Sendable {
     }
 
     private func allowances(at time: Date) -> [SinkAddress: Int] {
-        state.withLock { state in
+        let routes = self.routes.withLock { $0 }
+        return state.withLock { state in
             var allowances: [SinkAddress: Int] = [:]
             for (address, route) in routes {
                 let gate = state.gates[address] ?? Gate()
@@ -171,24 +199,31 @@ public final class Dispatcher: Sendable {
         let outcome = await route.sink.deliver(delivery)
         let attempt = Attempt(number: attemptNumber, startedAt: startedAt, duration: clock.now - begin, outcome: outcome)
         let finishedAt = now()
+        let kind = route.sink.kind
+        let sinceAccepted = Duration.milliseconds(Int64(finishedAt.timeIntervalSince(job.createdAt) * 1000))
+        let result = attempt.outcome.split(separator: ":").first.map(String.init) ?? ""
+        metrics.attempt(job.address, type: kind, outcome: result, duration: attempt.duration, at: finishedAt)
 
         let transition: JobTransition
         switch outcome {
         case .delivered:
             transition = .delivered
+            metrics.ended(job.address, type: kind, delivered: true, attempts: attemptNumber, sinceAccepted: sinceAccepted)
             logger.info("Delivered", metadata: ["status": "\(outcome.status.map(String.init) ?? "-")"])
         case .permanent(let reason, _, _):
             transition = .dead(error: reason)
+            metrics.ended(job.address, type: kind, delivered: false, attempts: attemptNumber, sinceAccepted: sinceAccepted)
             logger.error("Delivery failed permanently; dead letter", metadata: ["error": "\(reason)"])
         case .transient(let reason, _, _, let retryAfter):
-            let age = Duration.milliseconds(Int64(finishedAt.timeIntervalSince(job.createdAt) * 1000))
-            switch route.policy.next(attempts: attemptNumber, age: age, retryAfter: retryAfter, unit: jitter()) {
+            switch route.policy.next(attempts: attemptNumber, age: sinceAccepted, retryAfter: retryAfter, unit: jitter()) {
             case .retry(let delay):
                 let at = finishedAt.addingTimeInterval(delay.timeInterval)
                 transition = .retry(at: at, error: reason)
+                metrics.retried(job.address, type: kind)
                 logger.warning("Delivery failed; will retry", metadata: ["error": "\(reason)", "retry.in": "\(delay)"])
             case .giveUp(let why):
                 transition = .dead(error: "\(reason); \(why)")
+                metrics.ended(job.address, type: kind, delivered: false, attempts: attemptNumber, sinceAccepted: sinceAccepted)
                 logger.error("Delivery failed; dead letter", metadata: ["error": "\(reason)", "reason": "\(why)"])
             }
         }
@@ -203,10 +238,11 @@ public final class Dispatcher: Sendable {
     }
 
     private func finished(_ address: SinkAddress, outcome: DeliveryOutcome, limits: SinkLimits, policy: RetryPolicy, at time: Date) {
-        let opened: Int? = state.withLock { state in
+        let (opened, closed): (Int?, Bool) = state.withLock { state in
             var gate = state.gates[address, default: Gate()]
             gate.inFlight -= 1
             var opened: Int?
+            let wasOpen = gate.consecutiveFailures >= limits.breakerThreshold
             switch outcome {
             case .transient:
                 gate.consecutiveFailures += 1
@@ -220,10 +256,15 @@ public final class Dispatcher: Sendable {
                 gate.consecutiveFailures = 0
             }
             state.gates[address] = gate
-            return opened
+            return (opened, wasOpen && gate.consecutiveFailures == 0)
         }
         if let opened, opened == limits.breakerThreshold {
+            metrics.circuit(address, open: true)
             logger.warning("Sink keeps failing; backing it off as a whole", metadata: ["sink": "\(address)", "failures": "\(opened)"])
+        }
+        if closed {
+            metrics.circuit(address, open: false)
+            logger.notice("Sink answers again; circuit closed", metadata: ["sink": "\(address)"])
         }
     }
 }

@@ -64,10 +64,12 @@ import Testing
 
     @Test func readsSecretsFromFilesAndEnvironment() throws {
         try "from-file\n".write(to: directory.appendingPathComponent("token"), atomically: true, encoding: .utf8)
-        let yaml = Self.minimal.replacingOccurrences(of: "credentials: [token]", with: "credentials: [{file: token}, {env: AM_TOKEN}]\n        credentials_file: token")
-        let config = try parse(yaml, environment: ["AM_TOKEN": "from-env"])
+        let yaml = Self.minimal.replacingOccurrences(
+            of: "credentials: [token]", with: "credentials: [{file: token}, {env: AM_TOKEN}, {env: MOUNTED}]\n        credentials_file: token"
+        )
+        let config = try parse(yaml, environment: ["AM_TOKEN": "from-env", "MOUNTED_FILE": directory.appendingPathComponent("token").path])
         let bearer = try #require(config.sources["alertmanager"]?.verifiers.first as? BearerToken)
-        #expect(bearer.tokens == [Secret("from-file"), Secret("from-env"), Secret("from-file")])
+        #expect(bearer.tokens == [Secret("from-file"), Secret("from-env"), Secret("from-file"), Secret("from-file")], "$MOUNTED_FILE stands in for $MOUNTED")
     }
 
     static let badConfigs: [(yaml: String, path: String, message: String)] = [

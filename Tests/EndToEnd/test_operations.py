@@ -1,0 +1,141 @@
+"""Operating the built binary: SIGHUP reload (and a bad config that changes nothing), /metrics checked by
+promtool, JSON logs that carry request and delivery ids and no secret, and scripts/monitor.sh's verdicts."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+
+from conftest import CONFIG, REPO, fixture_request, free_port, start_relay, wait_until
+
+PROMTOOL = shutil.which("promtool")
+
+
+def receivers_for(relay, **labels):
+    query = "&".join(f"{name}={value}" for name, value in labels.items())
+    answer = relay.admin("GET", f"/routes/test?{query}").json()
+    return [destination["receiver"] for destination in answer["receivers"]]
+
+
+def metric(text, name, **labels):
+    for line in text.splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            if all(f'{key}="{value}"' in line for key, value in labels.items()):
+                return float(line.rsplit(" ", 1)[1])
+    return None
+
+
+def test_sighup_reloads_and_an_invalid_config_keeps_the_running_one(tmp_path):
+    port = free_port()
+    relay = start_relay(tmp_path, port=port)
+    config = tmp_path / "alertrelay.yml"
+    try:
+        assert receivers_for(relay, severity="critical") == ["outbox"]
+        config.write_text(config.read_text().replace(
+            "route:\n  receiver: outbox\n",
+            "route:\n  receiver: outbox\n  routes: [{matchers: [severity=critical], receiver: pager}]\n").replace(
+            "receivers:\n", "receivers:\n  - {name: pager, file_configs: [{path: pager.jsonl}]}\n"))
+        relay.process.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: receivers_for(relay, severity="critical") == ["pager"]), relay.log()
+
+        config.write_text(config.read_text().replace("receiver: pager", "receiver: nobody"))
+        relay.process.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: "Configuration reload failed" in relay.log()), relay.log()
+        assert "unknown receiver" in relay.log()
+        assert receivers_for(relay, severity="critical") == ["pager"], "the previous config keeps serving"
+        body, headers = fixture_request("01-firing-2-alerts")
+        assert relay.post("alertmanager", body, headers).status_code == 202
+        metrics = requests.get(f"{relay.url}/metrics", timeout=5).text
+        assert metric(metrics, "alertrelay_config_last_reload_successful") == 0
+    finally:
+        assert relay.stop() == 0
+
+
+@pytest.mark.skipif(PROMTOOL is None, reason="promtool (Debian's prometheus) is not installed")
+def test_metrics_are_valid_prometheus_text_and_count_deliveries(relay):
+    body, headers = fixture_request("01-firing-2-alerts")
+    assert relay.post("alertmanager", body, headers).status_code == 202
+    relay.wait_for_outbox(1)
+    assert wait_until(lambda: metric(requests.get(f"{relay.url}/metrics", timeout=5).text,
+                                     "alertrelay_delivery_attempts_total", outcome="delivered") == 1)
+    text = requests.get(f"{relay.url}/metrics", timeout=5).text
+    checked = subprocess.run([PROMTOOL, "check", "metrics"], input=text.encode(), capture_output=True, timeout=30)
+    assert b"error" not in checked.stdout.lower() + checked.stderr.lower(), checked.stdout + checked.stderr
+    assert metric(text, "alertrelay_webhooks_received_total", source="alertmanager", outcome="accepted") == 1
+    assert metric(text, "alertrelay_deliveries_total", receiver="outbox", outcome="delivered", type="file") == 1
+    assert metric(text, "alertrelay_delivery_latency_seconds_count", receiver="outbox") == 1
+    assert metric(text, "alertrelay_queue_jobs", state="delivered") == 1
+    assert metric(text, "alertrelay_sink_last_success_timestamp_seconds", receiver="outbox") > 0
+
+
+def test_json_logs_carry_ids_and_never_a_secret(tmp_path):
+    relay = start_relay(tmp_path, args=["--log.format", "json"])
+    try:
+        body, headers = fixture_request("01-firing-2-alerts")
+        assert relay.post("alertmanager", body, headers).status_code == 202
+        relay.wait_for_outbox(1)
+        assert relay.post("alertmanager", body, {**headers, "Authorization": "Bearer wrong-token"}).status_code == 401
+        assert wait_until(lambda: '"Delivered"' in relay.log())
+    finally:
+        relay.stop()
+    lines = [json.loads(line) for line in relay.log().splitlines() if line.strip()]
+    accepted = next(line for line in lines if line["msg"] == "Accepted webhook")
+    assert accepted["hb.request.id"] and accepted["notification.id"]
+    delivered = next(line for line in lines if line["msg"] == "Delivered")
+    assert delivered["delivery.id"] and delivered["notification.id"] == accepted["notification.id"]
+    text = relay.log()
+    for secret in ["spike-bearer-token-123", "wrong-token", "grafana-test-secret", "e2e-admin-token", "s3cret"]:
+        assert secret not in text, f"{secret} was logged"
+
+
+class Refusing(BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(410)
+        self.send_header("Content-Length", "4")
+        self.end_headers()
+        self.wfile.write(b"gone")
+
+    def log_message(self, *args):
+        pass
+
+
+def monitor(relay):
+    return subprocess.run([str(REPO / "scripts" / "monitor.sh")], capture_output=True, timeout=30,
+                          env=dict(os.environ, ALERTRELAY_URL=relay.url))
+
+
+def test_monitor_says_when_a_person_is_needed(tmp_path):
+    http = ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    port = free_port()
+    config = CONFIG.format(port=port).replace(
+        "    file_configs: [{path: outbox.jsonl}]",
+        "    file_configs: [{path: outbox.jsonl}]\n  - name: gone\n"
+        f"    webhook_configs: [{{url: 'http://127.0.0.1:{http.server_address[1]}/hook'}}]")
+    relay = start_relay(tmp_path, config, port=port)
+    try:
+        healthy = monitor(relay)
+        assert healthy.returncode == 0, healthy.stdout
+        assert b"ALL OK" in healthy.stdout
+
+        fired = relay.admin("POST", "/test-fire?wait=10s", json={"receiver": "gone"}).json()
+        assert fired["deliveries"][0]["result"] == "failed"
+        body, headers = fixture_request("01-firing-2-alerts")
+        relay.post("alertmanager", body, {**headers, "Authorization": "Bearer guess"})
+        needs = monitor(relay)
+        out = needs.stdout.decode()
+        assert needs.returncode == 1, out
+        assert "CRITICAL dead letters: 1" in out
+        assert "WARNING  sink gone/webhook_configs[0]: last success never" in out
+        assert "source alertmanager: webhooks failed authentication" in out
+    finally:
+        relay.stop()
+        http.shutdown()
+    down = monitor(relay)
+    assert down.returncode == 2 and b"not answering" in down.stdout
