@@ -110,7 +110,7 @@ public final class Relay: Sendable {
                 configuration, store: store, dispatcher: dispatcher, clock: clock, discarding: discardingIngest,
                 replayGuard: current.ingestor.replayGuard, metrics: metrics
             )
-            dispatcher.replace(routes: routes)
+            for (address, kind) in dispatcher.replace(routes: routes) { metrics.forget(address, type: kind) }
             live.withLock { $0 = Live(configuration: configuration, ingestor: ingestor) }
             metrics.reload(successful: true, at: clock())
             let orphaned = ((try? await store.waitingBySink()) ?? [:]).filter { routes[$0.key] == nil }
@@ -237,6 +237,7 @@ public func buildRouter(relay: Relay) -> Router<BasicRequestContext> {
     router.group("/-").add(middleware: AdminAuthMiddleware(token: adminToken)).post("/reload") { _, context in
         try await ReloadEndpoint.reload(relay, logger: context.logger)
     }
+    router.get("/-/reload") { request, _ -> Response in throw APIError.methodNotAllowed(request.method, allowed: "POST") }
     let admin = router.group("/api/v1").add(middleware: AdminAuthMiddleware(token: adminToken))
     DeliveriesController(store: relay.store, doorbell: relay.dispatcher.doorbell, clock: relay.clock).register(on: admin)
     TestFireController(ingestor: { relay.ingestor }, store: relay.store).register(on: admin)

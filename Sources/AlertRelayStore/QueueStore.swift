@@ -145,7 +145,14 @@ public final class QueueStore: DeliveryQueue, Sendable {
         var written = 0
         var duplicateOf: String?
         // Cached statements: the hot path parses its SQL once per connection, not once per webhook.
-        let findDuplicate = try db.cachedStatement(sql: "SELECT notification_id FROM dedup WHERE key = ? AND expires_at > ?")
+        // A notification whose earlier delivery to this sink ended dead is not a duplicate: the sender's
+        // re-send gets a new chance.
+        let findDuplicate = try db.cachedStatement(
+            sql: """
+                SELECT d.notification_id FROM dedup d WHERE d.key = ? AND d.expires_at > ? AND NOT EXISTS (
+                    SELECT 1 FROM jobs j WHERE j.notification_id = d.notification_id AND j.receiver = ? AND j.sink = ? AND j.state = 'dead')
+                """
+        )
         let remember = try db.cachedStatement(sql: "INSERT OR REPLACE INTO dedup (key, notification_id, expires_at) VALUES (?, ?, ?)")
         let insertJob = try db.cachedStatement(
             sql: """
@@ -156,7 +163,7 @@ public final class QueueStore: DeliveryQueue, Sendable {
         let encoder = JSONEncoder()
         for job in item.jobs {
             if let key = job.dedupKey {
-                if let first = try String.fetchOne(findDuplicate, arguments: [key, now]) {
+                if let first = try String.fetchOne(findDuplicate, arguments: [key, now, job.address.receiver, job.address.sink]) {
                     duplicateOf = duplicateOf ?? first
                     continue
                 }

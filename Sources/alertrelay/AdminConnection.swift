@@ -5,8 +5,8 @@ import Foundation
 
 /// How the admin commands (`deliveries`, `test-fire`) reach a running service: its URL and the admin token.
 struct AdminConnection: ParsableArguments {
-    @Option(help: "The service's base URL.")
-    var url = "http://127.0.0.1:9099"
+    @Option(help: "The service's base URL (default: $ALERTRELAY_URL, else http://127.0.0.1:9099).")
+    var url = ProcessInfo.processInfo.environment["ALERTRELAY_URL"] ?? "http://127.0.0.1:9099"
 
     @Option(help: "File holding the admin token (default: $ALERTRELAY_ADMIN_TOKEN).")
     var adminTokenFile: String?

@@ -13,7 +13,7 @@ struct Routes: ParsableCommand {
     struct Test: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the receivers (and sinks) an alert with these labels reaches, and the routes that lead there.",
-            discussion: "Exit status 1 if it reaches none of the expected receivers given with --expect."
+            discussion: "With --expect (repeated), exit status 1 unless the alert reaches exactly those receivers, like amtool's --verify.receivers."
         )
 
         @Option(name: .customLong("config.file"), help: "The configuration file.")
@@ -22,7 +22,7 @@ struct Routes: ParsableCommand {
         @Option(help: "Route as at this time (RFC 3339), for time intervals; default now.")
         var time: String?
 
-        @Option(parsing: .upToNextOption, help: "Receivers the alert must reach, exactly (as amtool's --verify.receivers).")
+        @Option(help: "A receiver the alert must reach (repeat for each); exit 1 unless it reaches exactly these.")
         var expect: [String] = []
 
         @Flag(help: "Print the answer as JSON.")
@@ -32,12 +32,7 @@ struct Routes: ParsableCommand {
         var labels: [String] = []
 
         func run() throws {
-            let config: ResolvedConfiguration
-            do {
-                config = try ConfigLoader.load(file: configFile)
-            } catch {
-                throw ValidationError("\(configFile) is invalid:\n\(error)")
-            }
+            let config = try loadForInspection(configFile)
             var date = Date()
             if let time {
                 guard let parsed = Timestamp(rfc3339: time) else { throw ValidationError("--time is RFC 3339, such as 2026-11-30T09:30:00Z") }
@@ -70,12 +65,7 @@ struct Routes: ParsableCommand {
         var configFile = "config/alertrelay.yml"
 
         func run() throws {
-            let config: ResolvedConfiguration
-            do {
-                config = try ConfigLoader.load(file: configFile)
-            } catch {
-                throw ValidationError("\(configFile) is invalid:\n\(error)")
-            }
+            let config = try loadForInspection(configFile)
             func show(_ route: Route, depth: Int) {
                 var line = String(repeating: "  ", count: depth) + route.summary + " -> " + route.receiver
                 if !route.activeTimeIntervals.isEmpty { line += "  active: \(route.activeTimeIntervals.joined(separator: ", "))" }
@@ -85,5 +75,16 @@ struct Routes: ParsableCommand {
             }
             show(config.routing.root, depth: 0)
         }
+    }
+}
+
+/// A config read to inspect routes or templates: a missing secret does not matter there (it would for
+/// `serve` and `check-config`). An invalid config is printed, and the command exits 1.
+func loadForInspection(_ file: String) throws -> ResolvedConfiguration {
+    do {
+        return try ConfigLoader.load(file: file, secrets: .optional)
+    } catch {
+        FileHandle.standardError.write(Data("alertrelay: \(file) is invalid:\n\(error)\n".utf8))
+        throw ExitCode(1)
     }
 }

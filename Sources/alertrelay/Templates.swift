@@ -18,7 +18,7 @@ struct Templates: ParsableCommand {
     @Argument(help: "A template name, e.g. email.html.")
     var name: String?
 
-    @Option(name: .customLong("config.file"), help: "Also load the template files this config names.")
+    @Option(name: .customLong("config.file"), help: "Also load the template files this config names (default: config/alertrelay.yml when it exists).")
     var configFile: String?
 
     @Option(help: "Render the template with this webhook payload (a JSON file) and print the result.")
@@ -29,12 +29,9 @@ struct Templates: ParsableCommand {
 
     func run() throws {
         var library = TemplateLibrary.defaults
-        if let configFile {
-            do {
-                library = try ConfigLoader.load(file: configFile).templates
-            } catch {
-                throw ValidationError("\(configFile) is invalid:\n\(error)")
-            }
+        let defaultConfig = "config/alertrelay.yml"
+        if let file = configFile ?? (FileManager.default.fileExists(atPath: defaultConfig) ? defaultConfig : nil) {
+            library = try loadForInspection(file).templates
         }
         guard let name else {
             for (name, _) in DefaultTemplates.all { print("\(name)\(library.files[name].map { "  (replaced by \($0))" } ?? "  (built in)")") }
@@ -44,7 +41,8 @@ struct Templates: ParsableCommand {
             return
         }
         guard library.names.contains(name) else {
-            throw ValidationError("no template named \(name); `alertrelay templates` lists them")
+            FileHandle.standardError.write(Data("alertrelay: no template named \(name); `alertrelay templates` lists them\n".utf8))
+            throw ExitCode(1)
         }
         guard let render else {
             if let path = library.files[name] {
@@ -57,10 +55,15 @@ struct Templates: ParsableCommand {
         let formats: [String: TemplateFormat] = ["text": .text, "html": .html, "slack": .slackMrkdwn, "json": .json]
         guard let format = formats[format ?? Self.format(of: name)] else { throw ValidationError("--format is one of text, html, slack, json") }
         let notification: AlertRelay.Notification
+        guard let data = FileManager.default.contents(atPath: render) else {
+            FileHandle.standardError.write(Data("alertrelay: cannot read \(render)\n".utf8))
+            throw ExitCode(1)
+        }
         do {
-            notification = try AlertRelay.Notification.decode(json: Array(try Data(contentsOf: URL(fileURLWithPath: render))))
+            notification = try AlertRelay.Notification.decode(json: Array(data))
         } catch {
-            throw ValidationError("\(render): \(error)")
+            FileHandle.standardError.write(Data("alertrelay: \(render) is not a webhook payload: \(error)\n".utf8))
+            throw ExitCode(1)
         }
         var context = TemplateContext(notification: notification, receiver: notification.receiver)
         context.set("subject", library.named("email.subject", format: .text).render(context))

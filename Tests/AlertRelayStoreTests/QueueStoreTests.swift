@@ -124,6 +124,16 @@ typealias Notification = AlertRelay.Notification
         #expect(try await store.job(id: mailJob.id) == nil)
     }
 
+    @Test func aResentNotificationWhoseDeliveryDiedIsNotADuplicate() async throws {
+        let store = try QueueStore(path: path)
+        _ = try await store.enqueue(accepted("n1", notification(), at: t0))
+        let job = try #require(try await store.claimDue(now: t0, allowances: [main: 1]).first)
+        let attempt = Attempt(number: 1, startedAt: t0, duration: .zero, outcome: .permanent(reason: "HTTP 400", status: 400, response: ""))
+        try await store.finish(jobID: job.id, attempt: attempt, transition: .dead(error: "HTTP 400"))
+        #expect(try await store.enqueue(accepted("n2", notification(), at: t0.addingTimeInterval(10))) == .accepted(jobs: 1, duplicates: 0))
+        #expect(try await store.enqueue(accepted("n3", notification(), at: t0.addingTimeInterval(20))) == .duplicate(of: "n2"))
+    }
+
     @Test func aMutedJobIsRecordedWithItsReasonNeverClaimedAndCanBeSentOnRequest() async throws {
         let store = try QueueStore(path: path)
         let muted = NewJob(address: main, payload: notification(), dedupKey: nil, mutedBecause: "muted by mute_time_intervals weekends at route.routes[1]")

@@ -77,8 +77,9 @@ def test_routes_test_explains_and_verifies(tmp_path):
         "db1  (file_configs[0])",
         "  via route > route.routes[1] {instance=\"db1:9100\"}",
     ]
-    assert routes_test("instance=db1:9100", "--expect", "everything", "db1").returncode == 0
-    failed = routes_test("instance=db2:9100", "--expect", "everything", "db2")
+    assert routes_test("--expect", "everything", "--expect", "db1", "instance=db1:9100").returncode == 0
+    assert routes_test("--expect", "db1", "instance=db1:9100").returncode == 1, "not exactly these"
+    failed = routes_test("--expect", "everything", "--expect", "db2", "instance=db2:9100")
     assert failed.returncode == 1, "db2 is muted: it is not reached"
     assert "MUTED: muted by mute_time_intervals always" in failed.stdout.decode()
 
@@ -92,7 +93,10 @@ def test_the_litellm_example_checks_and_routes(tmp_path):
     assert checked.returncode == 0, checked.stdout
     routed = subprocess.run(
         [BINARY, "routes", "test", "--config.file", example, "--time", "2026-12-01T10:00:00Z",
-         "--expect", "integrations-webhook", "dba-email", "oncall-email", "--",
+         "--expect", "integrations-webhook", "--expect", "dba-email", "--expect", "oncall-email",
          "alertname=LiteLLMDatabasePoolExhausted", "severity=critical", "alert_group=database"],
         capture_output=True, timeout=30, env=env)
     assert routed.returncode == 0, routed.stdout.decode() + routed.stderr.decode()
+    offline = subprocess.run([BINARY, "routes", "show", "--config.file", example], capture_output=True, timeout=30)
+    assert offline.returncode == 0, "routes can be inspected without the secrets: " + offline.stderr.decode()
+    assert b"route.routes[4] {severity=\"critical\"} -> oncall-email" in offline.stdout

@@ -100,22 +100,29 @@ public struct ResolvedConfiguration: Sendable {
 }
 
 public enum ConfigLoader {
+    /// Whether every secret must be readable (to run) or may be missing (to inspect routes and templates
+    /// offline, where a missing one stands in as a placeholder that is never sent anywhere).
+    public enum Secrets: Sendable {
+        case required, optional
+    }
+
     /// Reads, checks and resolves a config file. Relative paths in it are relative to its directory.
     public static func load(
-        file: String, environment: [String: String] = ProcessInfo.processInfo.environment
+        file: String, environment: [String: String] = ProcessInfo.processInfo.environment, secrets: Secrets = .required
     ) throws(ConfigError) -> ResolvedConfiguration {
         let text: String
         do {
             text = try String(contentsOfFile: file, encoding: .utf8)
         } catch {
-            throw ConfigError(file: file, issues: [ConfigIssue(path: "(file)", message: "cannot read: \((error as NSError).localizedDescription)")])
+            let reason = FileManager.default.fileExists(atPath: file) ? "cannot read it (permissions, or not UTF-8 text)" : "no such file"
+            throw ConfigError(file: file, issues: [ConfigIssue(path: "(file)", message: reason)])
         }
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
-        return try parse(yaml: text, file: file, baseDirectory: base, environment: environment)
+        return try parse(yaml: text, file: file, baseDirectory: base, environment: environment, secrets: secrets)
     }
 
     public static func parse(
-        yaml: String, file: String = "<config>", baseDirectory: URL, environment: [String: String]
+        yaml: String, file: String = "<config>", baseDirectory: URL, environment: [String: String], secrets: Secrets = .required
     ) throws(ConfigError) -> ResolvedConfiguration {
         guard yaml.contains(where: { !$0.isWhitespace }) else {
             throw ConfigError(file: file, issues: [ConfigIssue(path: "(file)", message: "the config is empty")])
@@ -126,7 +133,7 @@ public enum ConfigLoader {
         } catch {
             throw ConfigError(file: file, issues: [issue(for: error)])
         }
-        var resolver = Resolver(baseDirectory: baseDirectory, environment: environment)
+        var resolver = Resolver(baseDirectory: baseDirectory, environment: environment, secretsRequired: secrets == .required)
         let resolved = resolver.resolve(configuration, file: file)
         guard let resolved, resolver.issues.isEmpty else { throw ConfigError(file: file, issues: resolver.issues) }
         return resolved
@@ -162,12 +169,17 @@ public enum ConfigLoader {
 private struct Resolver {
     let baseDirectory: URL
     let environment: [String: String]
+    let secretsRequired: Bool
     var issues: [ConfigIssue] = []
     var templates = TemplateLibrary.defaults
 
-    init(baseDirectory: URL, environment: [String: String]) {
+    /// What a missing secret becomes when secrets are optional.
+    static let unresolved = "alertrelay-unresolved-secret"
+
+    init(baseDirectory: URL, environment: [String: String], secretsRequired: Bool = true) {
         self.baseDirectory = baseDirectory
         self.environment = environment
+        self.secretsRequired = secretsRequired
     }
 
     mutating func report(_ path: String, _ message: String) {
@@ -369,14 +381,10 @@ private struct Resolver {
             checkTolerance(tolerance, at: "\(path).tolerance")
             var secrets: [Secret] = []
             for (index, ref) in refs.enumerated() {
-                guard let text = secret(ref, at: "\(path).secrets[\(index)]").map({ String(decoding: $0.bytes, as: UTF8.self) }) else {
-                    continue
+                let key = "\(path).secrets[\(index)]"
+                if let raw = secret(ref, at: key), let decoded = standardWebhooksSecret(raw, at: key) {
+                    secrets.append(decoded)
                 }
-                guard let decoded = StandardWebhooks.secret(fromEncoded: text) else {
-                    report("\(path).secrets[\(index)]", "not a Standard Webhooks secret: expected base64, optionally prefixed with whsec_")
-                    continue
-                }
-                secrets.append(decoded)
             }
             return StandardWebhooks(secrets: secrets, tolerance: tolerance.duration)
         case .hex(let refs, let header):
@@ -406,6 +414,7 @@ private struct Resolver {
         let keyPath: String
         if case .file = ref { keyPath = "\(path).\(fileKey)" } else { keyPath = "\(path).\(fileKey.replacingOccurrences(of: "_file", with: ""))" }
         guard let url = secret(ref, at: keyPath).map({ String(decoding: $0.bytes, as: UTF8.self) }) else { return nil }
+        if url == Self.unresolved { return "https://unresolved.invalid/" }
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https", components.host?.isEmpty == false
         else {
@@ -485,11 +494,7 @@ private struct Resolver {
         if let signing = webhook.signing, let secret = secret(signing.secret, at: "\(path).signing.secret") {
             switch signing.type {
             case "standard-webhooks":
-                if let decoded = StandardWebhooks.secret(fromEncoded: String(decoding: secret.bytes, as: UTF8.self)) {
-                    signer = .standardWebhooks(decoded)
-                } else {
-                    report("\(path).signing.secret", "not a Standard Webhooks secret: expected base64, optionally prefixed with whsec_")
-                }
+                signer = standardWebhooksSecret(secret, at: "\(path).signing.secret").map(OutboundSigner.standardWebhooks)
             case "grafana":
                 signer = .grafana(secret, header: signing.header ?? GrafanaSignature.defaultHeader, timestampHeader: signing.timestampHeader)
             default:
@@ -523,11 +528,9 @@ private struct Resolver {
             }
             files += matches
         }
-        do {
-            templates = try TemplateLibrary(files: files)
-        } catch {
-            report("templates", error.message)
-        }
+        var errors: [TemplateError] = []
+        templates = TemplateLibrary(files: files, errors: &errors)
+        for error in errors { report("templates", error.message) }
     }
 
     private mutating func report(_ error: TemplateError, at path: String) {
@@ -559,8 +562,8 @@ private struct Resolver {
             _ = try JSONSerialization.jsonObject(with: Data(rendered.utf8), options: [.fragmentsAllowed])
             return nil
         } catch {
-            return "template: does not render valid JSON for a sample alert (\((error as NSError).localizedDescription)); "
-                + "write values inside quotes, as \"{{labels.instance}}\""
+            return "template: does not render valid JSON for a sample alert; write values inside quotes, as "
+                + "\"{{labels.instance}}\". It rendered: \(rendered.prefix(200))"
         }
     }
 
@@ -571,10 +574,22 @@ private struct Resolver {
     private mutating func secret(_ ref: SecretRef, at path: String) -> Secret? {
         switch ref.resolve(baseDirectory: baseDirectory, environment: environment) {
         case .success(let text): return Secret(text)
+        case .failure where !secretsRequired: return Secret(Self.unresolved)
         case .failure(let error):
             report(path, error.description)
             return nil
         }
+    }
+
+    /// A Standard Webhooks secret (base64, optionally `whsec_`), decoded; a placeholder stays one.
+    private mutating func standardWebhooksSecret(_ secret: Secret, at path: String) -> Secret? {
+        let text = String(decoding: secret.bytes, as: UTF8.self)
+        if text == Self.unresolved { return secret }
+        guard let decoded = StandardWebhooks.secret(fromEncoded: text) else {
+            report(path, "not a Standard Webhooks secret: expected base64, optionally prefixed with whsec_")
+            return nil
+        }
+        return decoded
     }
 
     private mutating func checkHeader(_ name: String, at path: String) {

@@ -82,9 +82,15 @@ public final class Dispatcher: Sendable {
 
     /// The sinks of a reloaded config. Jobs for a sink that is gone stay queued, unclaimed, until a config
     /// has it again (or an operator drops them); a sink that stays keeps its circuit-breaker state.
-    public func replace(routes: [SinkAddress: Route]) {
-        self.routes.withLock { $0 = routes }
+    /// - Returns: the sinks that are gone, with their kinds.
+    @discardableResult
+    public func replace(routes: [SinkAddress: Route]) -> [SinkAddress: String] {
+        let old = self.routes.withLock { current in
+            defer { current = routes }
+            return current
+        }
         doorbell.ring()
+        return old.filter { routes[$0.key] == nil }.mapValues(\.sink.kind)
     }
 
     public var sinks: Set<SinkAddress> { Set(routes.withLock { $0.keys }) }

@@ -69,6 +69,14 @@ public struct RelayMetrics: Sendable {
             .record(open ? 1 : 0)
     }
 
+    /// Drops the per-sink gauges of a sink a reload removed, so no dashboard shows it failing forever.
+    public func forget(_ address: SinkAddress, type: String) {
+        let dimensions = [("receiver", address.receiver), ("sink", address.sink), ("type", type)]
+        Gauge(label: "alertrelay_sink_circuit_open", dimensions: [("receiver", address.receiver), ("sink", address.sink)], factory: factory).destroy()
+        Gauge(label: "alertrelay_sink_last_success_timestamp_seconds", dimensions: dimensions, factory: factory).destroy()
+        Gauge(label: "alertrelay_sink_last_failure_timestamp_seconds", dimensions: dimensions, factory: factory).destroy()
+    }
+
     /// A durable commit of accepted webhooks (one group commit), and how many it carried.
     public func commit(duration: Duration, webhooks: Int) {
         Timer(label: "alertrelay_store_commit_duration_seconds", factory: factory).record(duration: duration)

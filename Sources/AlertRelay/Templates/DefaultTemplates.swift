@@ -75,6 +75,9 @@ public enum DefaultTemplates {
         {{#alerts}}
         • {{summary}}
         {{/alerts}}
+        {{#truncatedAlerts}}
+        …and {{.}} more alerts (truncated by the sender)
+        {{/truncatedAlerts}}
         """
 
     /// One section block per alert, in mrkdwn.

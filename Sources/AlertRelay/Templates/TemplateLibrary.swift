@@ -21,44 +21,54 @@ public struct TemplateLibrary: Sendable {
         }
     }()
 
-    /// The defaults, then these files in order (a later file of the same name wins).
+    /// The defaults, then these files in order (a later file of the same name wins); throws at the first
+    /// file that cannot be read or parsed.
     public init(files paths: [String]) throws(TemplateError) {
-        var libraries: [TemplateFormat: MustacheLibrary] = [:]
-        var names = Set<String>()
-        var files: [String: String] = [:]
+        var errors: [TemplateError] = []
+        self.init(files: paths, errors: &errors)
+        if let first = errors.first { throw first }
+    }
+
+    /// The same, collecting every broken file's error instead: a broken file stands in as an empty template,
+    /// so what includes it is still checked (and not reported again for a name that does exist).
+    public init(files paths: [String], errors: inout [TemplateError]) {
         var sources: [String: String] = [:]
-        for (name, text) in DefaultTemplates.all {
-            sources[name] = text
-        }
+        var files: [String: String] = [:]
+        for (name, text) in DefaultTemplates.all { sources[name] = text }
         for path in paths {
             let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-            do {
-                sources[name] = try String(contentsOfFile: path, encoding: .utf8)
-            } catch {
-                throw TemplateError(message: "\(path): cannot read: \((error as NSError).localizedDescription)")
-            }
             files[name] = path
+            if let text = FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) }) {
+                sources[name] = text
+            } else {
+                errors.append(TemplateError(message: "\(path): cannot read it (missing, permissions, or not UTF-8 text)"))
+                sources[name] = ""
+            }
         }
+        var broken = Set<String>()
+        var libraries: [TemplateFormat: MustacheLibrary] = [:]
         for format in TemplateFormat.allCases {
             var library = MustacheLibrary()
-            for (name, text) in sources {
+            for (name, text) in sources.sorted(by: { $0.key < $1.key }) {
                 do {
+                    guard !broken.contains(name) else { continue }
                     library.register(try Self.compile(text, format: format), named: name)
                 } catch {
-                    throw TemplateError(message: "\(files[name] ?? "built-in template \(name)"): \(error.message)")
+                    // Left out of the library but kept in `names`: an include of it renders nothing.
+                    errors.append(TemplateError(message: "\(files[name] ?? "built-in template \(name)"): \(error.message)"))
+                    broken.insert(name)
                 }
-                names.insert(name)
             }
             libraries[format] = library
         }
         self.mustache = libraries
-        self.names = names
+        self.names = Set(sources.keys)
         self.files = files
-        for (name, text) in sources.sorted(by: { $0.key < $1.key }) {
+        for (name, text) in sources.sorted(by: { $0.key < $1.key }) where !broken.contains(name) {
             do {
                 try checkPartials(in: text)
             } catch {
-                throw TemplateError(message: "\(files[name] ?? "built-in template \(name)"): \(error.message)")
+                errors.append(TemplateError(message: "\(files[name] ?? "built-in template \(name)"): \(error.message)"))
             }
         }
     }

@@ -174,6 +174,26 @@ import Testing
         #expect(body.format == .json)
     }
 
+    @Test func aBrokenTemplateFileIsReportedOnceAndIncludesOfOtherFilesStillCheck() throws {
+        let templates = directory.appendingPathComponent("templates")
+        try FileManager.default.createDirectory(at: templates, withIntermediateDirectories: true)
+        try "{{#alerts}}".write(to: templates.appendingPathComponent("broken.mustache"), atomically: true, encoding: .utf8)
+        try "{{name}}".write(to: templates.appendingPathComponent("fine.mustache"), atomically: true, encoding: .utf8)
+        let sinks = "slack_configs: [{api_url: 'https://hooks.slack.com/x', text: '{{> fine}} {{> broken}}', title: '{{> fien}}'}]"
+        let found = issues(Self.withSink(sinks) + "\ntemplates: ['templates/*.mustache']")
+        #expect(found.map(\.path) == ["templates", "receivers[0].slack_configs[0].title"])
+        #expect(found.first?.message.contains("broken.mustache: line 1") == true)
+    }
+
+    @Test func routesCanBeInspectedWithoutTheSecrets() throws {
+        let yaml = Self.withSink("slack_configs: [{api_url: {env: SLACK_URL}}]\n    webhook_configs: [{url: 'http://127.0.0.1:9/', signing: {type: standard-webhooks, secret: {env: SIGNING}}}]")
+        #expect(issues(yaml).map(\.path) == [
+            "receivers[0].webhook_configs[0].signing.secret", "receivers[0].slack_configs[0].api_url",
+        ], "to run, every secret must be there")
+        let config = try ConfigLoader.parse(yaml: yaml, baseDirectory: directory, environment: [:], secrets: .optional)
+        #expect(config.receivers["outbox"]?.sinks.count == 3, "to inspect, a missing one is a placeholder")
+    }
+
     @Test func anInvalidSinkURLIsReportedWithoutShowingIt() {
         let yaml = Self.minimal.replacingOccurrences(
             of: "      - path: outbox.jsonl", with: "      - path: outbox.jsonl\n    slack_configs:\n      - api_url: hooks.slack.com/services/xoxb-secret"
