@@ -48,6 +48,14 @@ extension APIError {
         headers: [.wwwAuthenticate: "Bearer realm=\"alertrelay\""]
     )
 
+    static func rateLimited(retryAfter: Duration) -> APIError {
+        let seconds = max(1, Int((retryAfter.timeInterval).rounded(.up)))
+        return APIError(
+            .tooManyRequests, code: "rate_limited", message: "this source sends more than its rate_limit; retry after \(seconds) s",
+            headers: [.retryAfter: String(seconds)]
+        )
+    }
+
     static func methodNotAllowed(_ method: HTTPRequest.Method, allowed: String) -> APIError {
         APIError(.methodNotAllowed, code: "method_not_allowed", message: "\(method) is not allowed here; use \(allowed)", headers: [.allow: allowed])
     }

@@ -56,6 +56,9 @@ struct WebhookController<Context: RequestContext> {
             case .unauthorized:
                 metrics.webhook(source: name, outcome: "unauthorized")
                 throw APIError.unauthorized
+            case .rateLimited(let wait):
+                metrics.webhook(source: name, outcome: "rate_limited")
+                throw APIError.rateLimited(retryAfter: wait)
             case .invalidPayload(let payloadError):
                 metrics.webhook(source: name, outcome: "invalid")
                 throw APIError.invalidPayload(payloadError)

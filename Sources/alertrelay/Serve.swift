@@ -32,6 +32,8 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The queue, outboxes and lock file hold alert contents: readable by this user only.
+        umask(0o077)
         let level = logLevel
         if let format = StructuredLogHandler.Format(rawValue: logFormat) {
             LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, format: format, level: level) }

@@ -39,6 +39,10 @@ import Testing
               big:
                 max_body_size: 2MiB
                 auth: [{type: none}]
+              limited:
+                rate_limit: 1
+                rate_burst: 2
+                auth: [{type: bearer, credentials: [limited-token]}]
             route: {receiver: outbox}
             receivers:
               - name: outbox
@@ -303,6 +307,27 @@ import Testing
             #expect(String(buffer: healthy.body) == "AlertRelay is Healthy.\n")
             let ready = try await client.execute(uri: "/-/ready", method: .head)
             #expect(ready.status == .ok)
+        }
+    }
+
+    @Test func aSourceOverItsRateLimitIsAnswered429WithRetryAfterAndOthersAreNot() async throws {
+        let app = Application(router: buildRouter(relay: try relay()), logger: Self.quiet)
+        try await app.test(.router) { client in
+            func send(_ source: String, _ token: String, instance: Int) async throws -> TestResponse {
+                let body = #"{"version":"4","status":"firing","groupKey":"g","alerts":[{"status":"firing","labels":{"alertname":"A","i":"\#(instance)"},"startsAt":"2026-11-29T19:30:00Z"}]}"#
+                return try await client.execute(
+                    uri: "/webhook/\(source)", method: .post, headers: headers([("Authorization", "Bearer \(token)")]), body: ByteBuffer(string: body)
+                )
+            }
+            for instance in 0..<5 {
+                _ = try await send("limited", "wrong", instance: instance)  // unauthenticated: spends nothing
+            }
+            #expect(try await send("limited", "limited-token", instance: 1).status == .accepted)
+            #expect(try await send("limited", "limited-token", instance: 2).status == .accepted, "a burst of 2")
+            let refused = try await send("limited", "limited-token", instance: 3)
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.headers[.retryAfter] == "1", "the clock is pinned: a token is a second away")
+            #expect(try await send("alertmanager", "spike-bearer-token-123", instance: 4).status == .accepted, "other sources are not limited")
         }
     }
 }

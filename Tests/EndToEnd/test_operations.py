@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from conftest import CONFIG, REPO, fixture_request, free_port, start_relay, wait_until
+from conftest import BINARY, CONFIG, REPO, fixture_request, free_port, start_relay, wait_until
 
 PROMTOOL = shutil.which("promtool")
 
@@ -139,3 +139,22 @@ def test_monitor_says_when_a_person_is_needed(tmp_path):
         http.shutdown()
     down = monitor(relay)
     assert down.returncode == 2 and b"not answering" in down.stdout
+
+
+def test_the_data_directory_and_its_files_are_private(relay):
+    body, headers = fixture_request("01-firing-2-alerts")
+    assert relay.post("alertmanager", body, headers).status_code == 202
+    relay.wait_for_outbox(1)
+    data = relay.directory / "data"
+    assert oct(data.stat().st_mode & 0o777) == "0o700"
+    for name in ["queue.db", "outbox.jsonl"]:
+        assert oct((data / name).stat().st_mode & 0o777) == "0o600", name
+
+
+def test_a_world_writable_config_is_refused(tmp_path):
+    config = tmp_path / "alertrelay.yml"
+    config.write_text(CONFIG.format(port=free_port()))
+    config.chmod(0o666)
+    result = subprocess.run([BINARY, "serve", "--config.file", str(config)], capture_output=True, timeout=30)
+    assert result.returncode == 1
+    assert b"writable by every user" in result.stderr

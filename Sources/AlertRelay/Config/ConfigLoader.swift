@@ -34,11 +34,14 @@ public struct Source: Sendable {
     public var name: String
     public var verifiers: [any WebhookVerifier]
     public var maxBodySize: Int
+    /// Authenticated webhooks per second and the burst allowed, when limited.
+    public var rateLimit: (perSecond: Double, burst: Int)?
 
-    public init(name: String, verifiers: [any WebhookVerifier], maxBodySize: Int) {
+    public init(name: String, verifiers: [any WebhookVerifier], maxBodySize: Int, rateLimit: (perSecond: Double, burst: Int)? = nil) {
         self.name = name
         self.verifiers = verifiers
         self.maxBodySize = maxBodySize
+        self.rateLimit = rateLimit
     }
 }
 
@@ -116,6 +119,9 @@ public enum ConfigLoader {
         } catch {
             let reason = FileManager.default.fileExists(atPath: file) ? "cannot read it (permissions, or not UTF-8 text)" : "no such file"
             throw ConfigError(file: file, issues: [ConfigIssue(path: "(file)", message: reason)])
+        }
+        if FilePermissions.isWorldWritable(file) {
+            throw ConfigError(file: file, issues: [ConfigIssue(path: "(file)", message: FilePermissions.worldWritableMessage)])
         }
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         return try parse(yaml: text, file: file, baseDirectory: base, environment: environment, secrets: secrets)
@@ -363,7 +369,8 @@ private struct Resolver {
         let verifiers = source.auth.enumerated().compactMap { index, auth in
             verifier(for: auth, at: "\(path).auth[\(index)]")
         }
-        return Source(name: name, verifiers: verifiers, maxBodySize: maxBodySize)
+        let rateLimit = source.rateLimit > 0 ? (source.rateLimit, source.rateBurst ?? max(10, Int((source.rateLimit * 2).rounded(.up)))) : nil
+        return Source(name: name, verifiers: verifiers, maxBodySize: maxBodySize, rateLimit: rateLimit)
     }
 
     private static let nameCharacters = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))

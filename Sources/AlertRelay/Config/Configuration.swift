@@ -84,9 +84,13 @@ public struct StorageConfig: Sendable, Decodable {
 public struct SourceConfig: Sendable, Decodable {
     public var auth: [AuthConfig]
     public var maxBodySize: ByteSize?
+    /// Authenticated webhooks per second this source may send (0 or absent: no limit), with bursts of
+    /// `rate_burst` (default: twice the rate, at least 10); over it, 429 with `Retry-After`.
+    public var rateLimit: Double
+    public var rateBurst: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case auth, maxBodySize = "max_body_size"
+        case auth, maxBodySize = "max_body_size", rateLimit = "rate_limit", rateBurst = "rate_burst"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -94,6 +98,11 @@ public struct SourceConfig: Sendable, Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         auth = try c.decode([AuthConfig].self, forKey: .auth)
         maxBodySize = try c.decodeIfPresent(ByteSize.self, forKey: .maxBodySize)
+        rateLimit = try c.decode(.rateLimit, default: 0)
+        rateBurst = try c.decodeIfPresent(Int.self, forKey: .rateBurst)
+        guard rateLimit >= 0 else { throw c.invalid(.rateLimit, "must not be negative") }
+        if let rateBurst, rateBurst < 1 { throw c.invalid(.rateBurst, "must be at least 1") }
+        if rateBurst != nil, rateLimit == 0 { throw c.invalid(.rateBurst, "only applies with a rate_limit") }
     }
 }
 

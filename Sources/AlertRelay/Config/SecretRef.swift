@@ -48,6 +48,7 @@ public enum SecretRef: Sendable, Equatable, Decodable {
             return trimmed.isEmpty ? .failure(.emptyVariable(name)) : .success(trimmed)
         case .file(let path):
             let url = ConfigLoader.resolve(path: path, against: baseDirectory)
+            if FilePermissions.isWorldWritable(url.path) { return .failure(.worldWritable(url.path)) }
             do {
                 let text = try String(contentsOf: url, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
                 return text.isEmpty ? .failure(.emptyFile(url.path)) : .success(text)
@@ -79,6 +80,7 @@ public enum SecretError: Error, Equatable, CustomStringConvertible {
     case emptyVariable(String)
     case unreadableFile(String, String)
     case emptyFile(String)
+    case worldWritable(String)
 
     public var description: String {
         switch self {
@@ -87,6 +89,7 @@ public enum SecretError: Error, Equatable, CustomStringConvertible {
         case .emptyVariable(let name): "environment variable \(name) is empty"
         case .unreadableFile(let path, let reason): "cannot read secrets file \(path): \(reason)"
         case .emptyFile(let path): "secrets file \(path) is empty"
+        case .worldWritable(let path): "secrets file \(path): \(FilePermissions.worldWritableMessage)"
         }
     }
 }

@@ -19,6 +19,8 @@ public struct IngestReceipt: Sendable, Equatable {
 /// Why a webhook was not taken in. The HTTP layer turns each case into a status.
 public enum IngestError: Error, Sendable, Equatable {
     case unauthorized
+    /// The source sent more than its `rate_limit`; it may try again after this long.
+    case rateLimited(retryAfter: Duration)
     case invalidPayload(PayloadError)
     /// The same delivery (by its replay key) is being accepted by another request right now.
     case inFlight
@@ -39,6 +41,8 @@ public struct Ingestor: Sendable {
     let clock: @Sendable () -> Date
     let onEnqueued: @Sendable () -> Void
     let metrics: RelayMetrics
+    /// Per source, for sources with a `rate_limit`.
+    let buckets: [String: TokenBucket]
 
     /// - Parameter replayGuard: carried over from the previous ingestor when the config is reloaded, so a
     ///   replay is still caught across a reload.
@@ -47,6 +51,9 @@ public struct Ingestor: Sendable {
         replayGuard: ReplayGuard = ReplayGuard(), metrics: RelayMetrics = RelayMetrics(), onEnqueued: @escaping @Sendable () -> Void = {}
     ) {
         self.sources = configuration.sources
+        self.buckets = configuration.sources.compactMapValues { source in
+            source.rateLimit.map { TokenBucket(perSecond: $0.perSecond, burst: $0.burst) }
+        }
         self.receivers = configuration.receivers
         self.routing = configuration.routing
         self.queue = queue
@@ -60,6 +67,11 @@ public struct Ingestor: Sendable {
     public func ingest(_ request: WebhookRequest, from source: Source, logger: Logger) async throws(IngestError) -> IngestReceipt {
         let now = clock()
         let replay = try authenticate(request, source: source, now: now, logger: logger)
+        // Only authenticated requests count: nobody else can spend a sender's budget.
+        if let wait = buckets[source.name]?.take(at: now) {
+            logger.warning("Refused a webhook over the source's rate limit", metadata: ["source": "\(source.name)"])
+            throw .rateLimited(retryAfter: wait)
+        }
         let notification: Notification
         do {
             notification = try Notification.decode(json: request.body)

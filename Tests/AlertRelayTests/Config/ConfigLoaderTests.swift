@@ -185,6 +185,26 @@ import Testing
         #expect(found.first?.message.contains("broken.mustache: line 1") == true)
     }
 
+    @Test func refusesAConfigOrSecretsFileAnyUserCanWrite() throws {
+        let secret = directory.appendingPathComponent("token")
+        try "s3cret".write(to: secret, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: secret.path)
+        let found = issues(Self.minimal.replacingOccurrences(of: "credentials: [token]", with: "credentials: [{file: token}]"))
+        #expect(found.map(\.path) == ["sources.alertmanager.auth[0].credentials[0]"])
+        #expect(found.first?.message.contains("writable by every user") == true)
+
+        let config = directory.appendingPathComponent("alertrelay.yml")
+        try Self.minimal.write(to: config, atomically: true, encoding: .utf8)
+        #expect(throws: Never.self) { try ConfigLoader.load(file: config.path, environment: [:]) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o646], ofItemAtPath: config.path)
+        do {
+            _ = try ConfigLoader.load(file: config.path, environment: [:])
+            Issue.record("a world-writable config was loaded")
+        } catch {
+            #expect(error.issues.first?.message.contains("chmod o-w") == true)
+        }
+    }
+
     @Test func routesCanBeInspectedWithoutTheSecrets() throws {
         let yaml = Self.withSink("slack_configs: [{api_url: {env: SLACK_URL}}]\n    webhook_configs: [{url: 'http://127.0.0.1:9/', signing: {type: standard-webhooks, secret: {env: SIGNING}}}]")
         #expect(issues(yaml).map(\.path) == [

@@ -135,6 +135,23 @@ final class RecordingQueue: JobQueue {
         #expect(receipt.id == "first-id")
     }
 
+    @Test func aSourceOverItsRateLimitIsRefusedUntilItsBucketRefills() async throws {
+        let clock = Mutex(now)
+        let yaml = "sources: {am: {rate_limit: 2, rate_burst: 1, auth: [{type: bearer, credentials: [t]}]}}\nroute: {receiver: r}\nreceivers: [{name: r}]"
+        let ingestor = Ingestor(
+            configuration: try ConfigLoader.parse(yaml: yaml, baseDirectory: directory, environment: [:]), queue: queue,
+            clock: { clock.withLock { $0 } }
+        )
+        let body = try Fixtures.bytes("alertmanager/01-firing-2-alerts.json")
+        _ = try await ingestor.ingest(bearer(body), from: ingestor.sources["am"]!, logger: logger)
+        await #expect(throws: IngestError.rateLimited(retryAfter: .milliseconds(500))) {
+            try await ingestor.ingest(self.bearer(body), from: ingestor.sources["am"]!, logger: self.logger)
+        }
+        clock.withLock { $0 = $0.addingTimeInterval(0.5) }
+        _ = try await ingestor.ingest(bearer(body), from: ingestor.sources["am"]!, logger: logger)
+        #expect(queue.all.count == 2)
+    }
+
     @Test func refusesBeforeQueueingAnything() async throws {
         let ingestor = try ingestor()
         let body = try Fixtures.bytes("alertmanager/01-firing-2-alerts.json")

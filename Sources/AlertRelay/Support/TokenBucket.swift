@@ -1,0 +1,31 @@
+import Foundation
+import Synchronization
+
+/// A token bucket: `burst` tokens, refilled at `perSecond`. ``take(at:)`` spends one, or says how long until
+/// one is there.
+public final class TokenBucket: Sendable {
+    let perSecond: Double
+    let burst: Double
+    private let state: Mutex<(tokens: Double, at: Date?)>
+
+    public init(perSecond: Double, burst: Int) {
+        self.perSecond = perSecond
+        self.burst = Double(burst)
+        state = Mutex((Double(burst), nil))
+    }
+
+    /// `nil` when a token was spent; otherwise the wait until the next one.
+    public func take(at now: Date) -> Duration? {
+        state.withLock { state in
+            if let last = state.at {
+                state.tokens = min(burst, state.tokens + max(0, now.timeIntervalSince(last)) * perSecond)
+            }
+            state.at = now
+            guard state.tokens >= 1 else {
+                return .milliseconds(Int64(((1 - state.tokens) / perSecond * 1000).rounded(.up)))
+            }
+            state.tokens -= 1
+            return nil
+        }
+    }
+}
