@@ -158,3 +158,15 @@ def test_a_world_writable_config_is_refused(tmp_path):
     result = subprocess.run([BINARY, "serve", "--config.file", str(config)], capture_output=True, timeout=30)
     assert result.returncode == 1
     assert b"writable by every user" in result.stderr
+
+
+def test_a_damaged_queue_stops_the_start_with_a_way_out(tmp_path):
+    (tmp_path / "data").mkdir(mode=0o700)
+    (tmp_path / "data" / "queue.db").write_bytes(b"SQLite format 3\0" + os.urandom(8000))
+    (tmp_path / "am-password").write_text("s3cret\n")
+    config = tmp_path / "alertrelay.yml"
+    config.write_text(CONFIG.format(port=free_port()))
+    result = subprocess.run([BINARY, "serve", "--config.file", str(config)], capture_output=True, timeout=30,
+                            env=dict(os.environ, E2E_GRAFANA_SECRET="x"))
+    assert result.returncode != 0
+    assert b"the queue database is damaged" in result.stderr and b".recover" in result.stderr
