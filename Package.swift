@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // NIOHTTPTypes: the request parts the read-deadline handler watches (already under Hummingbird).
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.0"),
         // The durable queue: SQLite (Debian's libsqlite3) in WAL mode, with migrations and async access.
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         // Metrics: the domain counts through swift-metrics; the service exports them with swift-prometheus.
@@ -89,6 +91,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             swiftSettings: swiftSettings
         ),

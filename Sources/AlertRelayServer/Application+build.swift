@@ -216,9 +216,18 @@ final class SinkFactory: Sendable {
 
 /// Assembles the HTTP application.
 public func buildApplication(relay: Relay, logger: Logger) -> some ApplicationProtocol {
-    Application(
+    let readTimeout = relay.configuration.configuration.server.readTimeout.duration
+    let idleTimeout = relay.configuration.configuration.server.idleTimeout.duration
+    return Application(
         router: buildRouter(relay: relay),
-        server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [RequestDeadlineHandler(timeout: .nanoseconds(Int64(readTimeout.timeInterval * 1e9)))],
+                idleTimeout: .nanoseconds(Int64(idleTimeout.timeInterval * 1e9)),
+                // Alertmanager and Grafana send a handful of small headers; anything near these is abuse.
+                httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
+            )
+        ),
         configuration: .init(
             address: .hostname(relay.configuration.listenAddress.host, port: relay.configuration.listenAddress.port),
             serverName: "AlertRelay"

@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -170,3 +171,87 @@ def test_a_damaged_queue_stops_the_start_with_a_way_out(tmp_path):
                             env=dict(os.environ, E2E_GRAFANA_SECRET="x"))
     assert result.returncode != 0
     assert b"the queue database is damaged" in result.stderr and b".recover" in result.stderr
+
+
+def test_a_slow_client_is_cut_off_and_others_are_served_meanwhile(tmp_path):
+    import socket
+    port = free_port()
+    config = CONFIG.format(port=port).replace("  max_body_size: 1MiB", "  max_body_size: 1MiB\n  read_timeout: 2s")
+    relay = start_relay(tmp_path, config, port=port)
+    try:
+        body, headers = fixture_request("01-firing-2-alerts")
+        trickles = []
+        for request in [b"POST /webhook/noauth HTTP/1.1\r\nHost: x\r\nX-Slow: ",  # headers never end
+                        b"POST /webhook/noauth HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"]:
+            sock = socket.create_connection(("127.0.0.1", port))
+            sock.sendall(request)
+            trickles.append(sock)
+        started = time.monotonic()
+        closed = [False] * len(trickles)
+        while not all(closed) and time.monotonic() - started < 8:
+            for index, sock in enumerate(trickles):
+                if closed[index]:
+                    continue
+                try:
+                    sock.sendall(b"a")  # one byte a second keeps an idle timer from ever firing
+                    sock.settimeout(0.01)
+                    if sock.recv(1024) == b"":
+                        closed[index] = True
+                except (BrokenPipeError, ConnectionResetError):
+                    closed[index] = True
+                except socket.timeout:
+                    pass
+            answer = relay.post("alertmanager", body, headers)  # others are served meanwhile
+            assert answer.status_code in (200, 202)
+            time.sleep(0.5)
+        elapsed = time.monotonic() - started
+        assert all(closed), "a trickling client was never cut off"
+        assert elapsed < 5, f"cut off after {elapsed:.1f} s with a 2 s read_timeout"
+    finally:
+        relay.stop()
+
+
+def test_a_hanging_sink_is_bounded_by_its_timeout_and_does_not_slow_the_others(tmp_path):
+    import socket
+    hanging = socket.socket()
+    hanging.bind(("127.0.0.1", 0))
+    hanging.listen(64)
+    held = []
+
+    def accept_and_never_answer():
+        while True:
+            try:
+                held.append(hanging.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept_and_never_answer, daemon=True).start()
+    port = free_port()
+    config = CONFIG.format(port=port).replace(
+        "route:\n  receiver: outbox\n",
+        "route:\n  receiver: outbox\n  routes: [{receiver: stuck, continue: true}, {receiver: outbox}]\n").replace(
+        "receivers:\n",
+        f"receivers:\n  - name: stuck\n    webhook_configs: [{{url: 'http://127.0.0.1:{hanging.getsockname()[1]}/hook', timeout: 1s}}]\n")
+    relay = start_relay(tmp_path, config, port=port)
+    try:
+        body = json.loads(fixture_request("01-firing-2-alerts")[0])
+        headers = fixture_request("01-firing-2-alerts")[1]
+        started = time.monotonic()
+        for index in range(20):
+            body["groupKey"] = f"group-{index}"
+            assert relay.post("alertmanager", json.dumps(body).encode(), headers).status_code == 202
+        relay.wait_for_outbox(20, timeout=10)
+        assert time.monotonic() - started < 5, "the healthy sink waited for the hanging one"
+
+        def timed_out():
+            text = requests.get(f"{relay.url}/metrics", timeout=5).text
+            return metric(text, "alertrelay_delivery_attempts_total", receiver="stuck", outcome="transient") or 0
+
+        assert wait_until(lambda: timed_out() >= 8, timeout=15), "the hanging sink's attempts time out and are counted"
+        stuck = relay.admin("GET", "/deliveries?receiver=stuck&limit=100").json()["deliveries"]
+        assert len(stuck) == 20 and all(d["state"] in ("pending", "retrying", "delivering") for d in stuck), "kept for retry"
+        errors = [(d.get("last_error") or "").lower() for d in stuck]
+        assert any("timed out" in error or "timeout" in error for error in errors), errors
+    finally:
+        relay.stop()
+        hanging.close()

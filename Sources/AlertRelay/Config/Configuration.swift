@@ -44,11 +44,16 @@ public struct ServerConfig: Sendable, Decodable {
     public var listenAddress = "127.0.0.1:9099"
     /// Largest webhook body accepted, enforced while the body is read.
     public var maxBodySize = ByteSize(bytes: 1 << 20)
+    /// A request must arrive whole (headers and body) within this time of the connection opening or of the
+    /// previous answer; a client that trickles bytes (slowloris) is cut off.
+    public var readTimeout = ConfigDuration(.seconds(30))
+    /// An idle keep-alive connection is closed after this long.
+    public var idleTimeout = ConfigDuration(.seconds(60))
 
     init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case listenAddress = "listen_address", maxBodySize = "max_body_size"
+        case listenAddress = "listen_address", maxBodySize = "max_body_size", readTimeout = "read_timeout", idleTimeout = "idle_timeout"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -56,6 +61,10 @@ public struct ServerConfig: Sendable, Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         listenAddress = try c.decode(.listenAddress, default: listenAddress)
         maxBodySize = try c.decode(.maxBodySize, default: maxBodySize)
+        readTimeout = try c.decode(.readTimeout, default: readTimeout)
+        idleTimeout = try c.decode(.idleTimeout, default: idleTimeout)
+        guard readTimeout.duration > .zero else { throw c.invalid(.readTimeout, "must be more than 0") }
+        guard idleTimeout.duration > .zero else { throw c.invalid(.idleTimeout, "must be more than 0") }
     }
 }
 
