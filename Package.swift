@@ -107,6 +107,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The parsers a fuzzer drives, and the libFuzzer entry point (scripts/fuzz.sh builds it sanitized).
+        .target(
+            name: "AlertRelayFuzzing",
+            dependencies: ["AlertRelay", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "AlertRelayFuzz",
+            dependencies: ["AlertRelayFuzzing"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AlertRelayFuzzingTests",
+            dependencies: ["AlertRelayFuzzing"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AlertRelayTests",
             dependencies: ["AlertRelay"],

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: the Swift unit and HTTP tests, then the end-to-end tests that drive the built binary
-# against real peers (a real Alertmanager, an independent Standard Webhooks implementation).
+# Runs every test: the Swift unit and HTTP tests, the end-to-end tests that drive the built binary against
+# real peers (a real Alertmanager, an independent Standard Webhooks implementation, an SMTP server), then a
+# short round of fuzzing (FUZZ_SECONDS, default 60; 0 skips it; scripts/fuzz.sh runs longer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,3 +13,7 @@ echo "== swift test"
 swift test --skip-build
 echo "== end-to-end"
 ALERTRELAY_BIN="$(swift build --show-bin-path)/alertrelay" python3 -m pytest Tests/EndToEnd -q -p no:cacheprovider
+if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
+  echo "== fuzzing"
+  FUZZ_SECONDS=${FUZZ_SECONDS:-60} scripts/fuzz.sh
+fi
