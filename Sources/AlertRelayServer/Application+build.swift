@@ -240,7 +240,7 @@ public func buildRouter(relay: Relay) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     HealthController(readiness: relay.unreadiness).register(on: router)
-    MetricsController(relay: relay).register(on: router)
+    if relay.configuration.metricsListenAddress == nil { registerMetrics(relay: relay, on: router) }
     WebhookController(ingestor: { relay.ingestor }, metrics: relay.metrics).register(on: router)
     let adminToken: @Sendable () -> Secret? = { relay.configuration.adminToken }
     router.group("/-").add(middleware: AdminAuthMiddleware(token: adminToken)).post("/reload") { _, context in
@@ -252,6 +252,27 @@ public func buildRouter(relay: Relay) -> Router<BasicRequestContext> {
     TestFireController(ingestor: { relay.ingestor }, store: relay.store).register(on: admin)
     RoutesController(configuration: { relay.configuration }, clock: relay.clock).register(on: admin)
     return router
+}
+
+/// `/metrics`, behind the admin token when `admin.protect_metrics` says so.
+func registerMetrics(relay: Relay, on router: Router<BasicRequestContext>) {
+    if relay.configuration.configuration.admin.protectMetrics {
+        let group = router.group("/").add(middleware: AdminAuthMiddleware(token: { relay.configuration.adminToken }))
+        MetricsController<BasicRequestContext>(relay: relay).register(on: group)
+    } else {
+        MetricsController<BasicRequestContext>(relay: relay).register(on: router)
+    }
+}
+
+/// The second listener, when `server.metrics_listen_address` is set: `/metrics` and health only.
+public func buildOperationsApplication(relay: Relay, address: ListenAddress, logger: Logger) -> some ApplicationProtocol {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    HealthController(readiness: relay.unreadiness).register(on: router)
+    registerMetrics(relay: relay, on: router)
+    return Application(
+        router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "AlertRelay"), logger: logger
+    )
 }
 
 /// Runs the relay until SIGTERM or SIGINT, then shuts down gracefully: the HTTP server stops taking requests
@@ -270,14 +291,16 @@ public func serve(
     }
     let relay = try Relay(configuration: configuration, logger: logger, discardingIngest: discardingIngest)
     let application = buildApplication(relay: relay, logger: logger)
-    let retention = configuration.configuration.storage.deliveredRetention.duration
+    var services: [any Service] = delivering ? [DeliveryService(dispatcher: relay.dispatcher)] : []
+    services.append(PruneService(store: relay.store, retention: configuration.configuration.storage.deliveredRetention.duration, logger: logger))
+    services.append(ReloadOnHangup(relay: relay, logger: logger))
+    if let address = configuration.metricsListenAddress {
+        services.append(buildOperationsApplication(relay: relay, address: address, logger: logger))
+    }
+    services.append(application)  // last: stopped first
     let serviceGroup = ServiceGroup(
         configuration: .init(
-            services: (delivering ? [DeliveryService(dispatcher: relay.dispatcher)] : []) + [
-                PruneService(store: relay.store, retention: retention, logger: logger),
-                ReloadOnHangup(relay: relay, logger: logger),
-                application,  // last: stopped first
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -9,7 +9,7 @@ import NIOCore
 struct MetricsController<Context: RequestContext> {
     let relay: Relay
 
-    func register(on router: Router<Context>) {
+    func register(on router: some RouterMethods<Context>) {
         router.get("/metrics") { _, _ -> Response in
             let body = await relay.scrape()
             return Response(

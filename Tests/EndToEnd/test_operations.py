@@ -255,3 +255,20 @@ def test_a_hanging_sink_is_bounded_by_its_timeout_and_does_not_slow_the_others(t
     finally:
         relay.stop()
         hanging.close()
+
+
+def test_metrics_can_move_to_a_private_listener_or_need_the_admin_token(tmp_path):
+    port, private = free_port(), free_port()
+    config = CONFIG.format(port=port).replace(
+        "  max_body_size: 1MiB", f"  max_body_size: 1MiB\n  metrics_listen_address: 127.0.0.1:{private}").replace(
+        "admin:\n  token: e2e-admin-token", "admin:\n  token: e2e-admin-token\n  protect_metrics: true")
+    relay = start_relay(tmp_path, config, port=port)
+    try:
+        assert requests.get(f"{relay.url}/metrics", timeout=5).status_code == 404, "not on the senders' listener"
+        assert requests.get(f"http://127.0.0.1:{private}/-/ready", timeout=5).status_code == 200
+        assert requests.get(f"http://127.0.0.1:{private}/metrics", timeout=5).status_code == 401
+        scraped = requests.get(f"http://127.0.0.1:{private}/metrics", timeout=5,
+                               headers={"Authorization": "Bearer e2e-admin-token"})
+        assert scraped.status_code == 200 and "alertrelay_build_info" in scraped.text
+    finally:
+        assert relay.stop() == 0

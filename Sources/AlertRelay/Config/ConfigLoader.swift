@@ -92,6 +92,8 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
 public struct ResolvedConfiguration: Sendable {
     public var file: String
     public var listenAddress: ListenAddress
+    /// The second listener for `/metrics` and health, when configured.
+    public var metricsListenAddress: ListenAddress?
     public var dataDirectory: URL
     public var sources: [String: Source]
     public var receivers: [String: Receiver]
@@ -193,6 +195,11 @@ private struct Resolver {
     }
 
     mutating func resolve(_ config: Configuration, file: String) -> ResolvedConfiguration? {
+        var metricsListen: ListenAddress?
+        if let text = config.server.metricsListenAddress {
+            metricsListen = ListenAddress(parsing: text)
+            if metricsListen == nil { report("server.metrics_listen_address", "invalid address \"\(text)\": expected host:port, e.g. 127.0.0.1:9098") }
+        }
         let listen = ListenAddress(parsing: config.server.listenAddress)
         if listen == nil {
             report("server.listen_address", "invalid address \"\(config.server.listenAddress)\": expected host:port, e.g. 127.0.0.1:9099")
@@ -273,7 +280,7 @@ private struct Resolver {
         let adminToken = config.admin.token.flatMap { secret($0, at: "admin.token") }
         guard let listen, let root else { return nil }
         return ResolvedConfiguration(
-            file: file, listenAddress: listen, dataDirectory: dataDirectory, sources: sources, receivers: receivers,
+            file: file, listenAddress: listen, metricsListenAddress: metricsListen, dataDirectory: dataDirectory, sources: sources, receivers: receivers,
             routing: RoutingTree(root: root, timeIntervals: intervals), adminToken: adminToken, templates: templates,
             configuration: config
         )

@@ -49,11 +49,15 @@ public struct ServerConfig: Sendable, Decodable {
     public var readTimeout = ConfigDuration(.seconds(30))
     /// An idle keep-alive connection is closed after this long.
     public var idleTimeout = ConfigDuration(.seconds(60))
+    /// When set, `/metrics`, `/-/healthy` and `/-/ready` are (also) served on this second address, and
+    /// `/metrics` no longer on the main one: scrapes stay on a private network while senders reach the main one.
+    public var metricsListenAddress: String?
 
     init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case listenAddress = "listen_address", maxBodySize = "max_body_size", readTimeout = "read_timeout", idleTimeout = "idle_timeout"
+        case metricsListenAddress = "metrics_listen_address"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -63,6 +67,7 @@ public struct ServerConfig: Sendable, Decodable {
         maxBodySize = try c.decode(.maxBodySize, default: maxBodySize)
         readTimeout = try c.decode(.readTimeout, default: readTimeout)
         idleTimeout = try c.decode(.idleTimeout, default: idleTimeout)
+        metricsListenAddress = try c.decodeIfPresent(String.self, forKey: .metricsListenAddress)
         guard readTimeout.duration > .zero else { throw c.invalid(.readTimeout, "must be more than 0") }
         guard idleTimeout.duration > .zero else { throw c.invalid(.idleTimeout, "must be more than 0") }
     }
@@ -700,14 +705,18 @@ public struct RetryOverride: Sendable, Decodable {
 /// The admin API's bearer token (test-fire, reload, deliveries).
 public struct AdminConfig: Sendable, Decodable {
     public var token: SecretRef?
+    /// `/metrics` needs the admin token too (Prometheus' `authorization` in the scrape config sends it).
+    public var protectMetrics = false
 
     init() {}
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case token, tokenFile = "token_file" }
+    enum CodingKeys: String, CodingKey, CaseIterable { case token, tokenFile = "token_file", protectMetrics = "protect_metrics" }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         token = try c.decodeIfPresent(SecretRef.self, forKey: .token) ?? c.decodeIfPresent(String.self, forKey: .tokenFile).map(SecretRef.file)
+        protectMetrics = try c.decode(.protectMetrics, default: false)
+        if protectMetrics, token == nil { throw c.invalid(.protectMetrics, "needs admin.token or admin.token_file") }
     }
 }
