@@ -84,3 +84,8 @@ def test_dashboards_manifests_and_compose_parse():
     assert "GF_SECURITY_ADMIN_PASSWORD" not in grafana and grafana["GF_SECURITY_ADMIN_PASSWORD__FILE"].startswith("/run/secrets/")
     litellm = yaml.safe_load((DEPLOY / "litellm" / "config.yaml").read_text())
     assert "prometheus" in litellm["litellm_settings"]["callbacks"]
+    datasources = yaml.safe_load((DEPLOY / "grafana" / "provisioning" / "datasources" / "prometheus.yml").read_text())
+    assert datasources["datasources"][0]["uid"] == "prometheus", "the dashboards' panels name this data source"
+    providers = yaml.safe_load((DEPLOY / "grafana" / "provisioning" / "dashboards" / "dashboards.yml").read_text())
+    mounted = compose["services"]["grafana"]["volumes"]
+    assert any(volume.endswith(":" + providers["providers"][0]["options"]["path"] + ":ro") for volume in mounted)
