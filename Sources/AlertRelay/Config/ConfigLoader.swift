@@ -222,54 +222,34 @@ private struct Resolver {
             if receiver.name.isEmpty { report("\(path).name", "must not be empty") }
             if receivers[receiver.name] != nil { report("\(path).name", "duplicate receiver name \"\(receiver.name)\"") }
             var sinks: [ReceiverSink] = []
-            for (sinkIndex, sink) in receiver.fileConfigs.enumerated() {
-                let key = "file_configs[\(sinkIndex)]"
+            /// Each entry of one `*_configs` list, resolved by `make` (nil when it reported a problem).
+            func add<Config>(_ configs: [Config], _ list: String, _ make: (Config, String) -> (ReceiverSink.Kind, Bool, SinkLimits)?) {
+                for (index, config) in configs.enumerated() {
+                    let key = "\(list)[\(index)]"
+                    if let (kind, sendResolved, limits) = make(config, "\(path).\(key)") {
+                        sinks.append(ReceiverSink(address: SinkAddress(receiver: receiver.name, sink: key), sendResolved: sendResolved, kind: kind, limits: limits))
+                    }
+                }
+            }
+            add(receiver.fileConfigs, "file_configs") { sink, at in
                 if sink.path.isEmpty {
-                    report("\(path).\(key).path", "must not be empty")
-                    continue
+                    report("\(at).path", "must not be empty")
+                    return nil
                 }
-                let url = ConfigLoader.resolve(path: sink.path, against: dataDirectory)
-                sinks.append(
-                    ReceiverSink(
-                        address: SinkAddress(receiver: receiver.name, sink: key), sendResolved: sink.sendResolved,
-                        kind: .file(path: url.path), limits: SinkLimits(concurrency: 32)
-                    )
-                )
+                return (.file(path: ConfigLoader.resolve(path: sink.path, against: dataDirectory).path), sink.sendResolved, SinkLimits(concurrency: 32))
             }
-            for (sinkIndex, webhook) in receiver.webhookConfigs.enumerated() {
-                let key = "webhook_configs[\(sinkIndex)]"
-                if let settings = resolve(webhook: webhook, at: "\(path).\(key)") {
-                    sinks.append(
-                        ReceiverSink(
-                            address: SinkAddress(receiver: receiver.name, sink: key), sendResolved: webhook.sendResolved,
-                            kind: .webhook(settings),
-                            limits: SinkLimits(concurrency: webhook.maxConcurrency, ratePerSecond: webhook.rateLimit > 0 ? webhook.rateLimit : nil)
-                        )
-                    )
+            add(receiver.webhookConfigs, "webhook_configs") { webhook, at in
+                resolve(webhook: webhook, at: at).map {
+                    (.webhook($0), webhook.sendResolved, SinkLimits(concurrency: webhook.maxConcurrency, ratePerSecond: webhook.rateLimit > 0 ? webhook.rateLimit : nil))
                 }
             }
-            for (sinkIndex, slack) in receiver.slackConfigs.enumerated() {
-                let key = "slack_configs[\(sinkIndex)]"
-                if let settings = resolve(slack: slack, at: "\(path).\(key)") {
-                    sinks.append(
-                        ReceiverSink(
-                            address: SinkAddress(receiver: receiver.name, sink: key), sendResolved: slack.sendResolved,
-                            kind: .slack(settings),
-                            limits: SinkLimits(concurrency: slack.maxConcurrency, ratePerSecond: slack.rateLimit > 0 ? slack.rateLimit : nil)
-                        )
-                    )
+            add(receiver.slackConfigs, "slack_configs") { slack, at in
+                resolve(slack: slack, at: at).map {
+                    (.slack($0), slack.sendResolved, SinkLimits(concurrency: slack.maxConcurrency, ratePerSecond: slack.rateLimit > 0 ? slack.rateLimit : nil))
                 }
             }
-            for (sinkIndex, email) in receiver.emailConfigs.enumerated() {
-                let key = "email_configs[\(sinkIndex)]"
-                if let settings = resolve(email: email, at: "\(path).\(key)") {
-                    sinks.append(
-                        ReceiverSink(
-                            address: SinkAddress(receiver: receiver.name, sink: key), sendResolved: email.sendResolved,
-                            kind: .email(settings), limits: SinkLimits(concurrency: email.maxConcurrency)
-                        )
-                    )
-                }
+            add(receiver.emailConfigs, "email_configs") { email, at in
+                resolve(email: email, at: at).map { (.email($0), email.sendResolved, SinkLimits(concurrency: email.maxConcurrency)) }
             }
             let retry = receiver.retry.map { config.retry.overridden(by: $0) } ?? config.retry
             receivers[receiver.name] = Receiver(name: receiver.name, sinks: sinks, retry: retry.policy)
