@@ -85,7 +85,11 @@ public final class Relay: Sendable {
     /// Reads the config file again and, if it is valid, switches to it at once: new webhooks are routed by it,
     /// the workers deliver through its sinks. An invalid file changes nothing; the error says why.
     public func reload(logger: Logger) async -> Result<ReloadReport, ConfigError> {
-        guard reloading.withLock({ busy in busy ? false : { busy = true; return true }() }) else {
+        let started = reloading.withLock { busy in
+            defer { busy = true }
+            return !busy
+        }
+        guard started else {
             return .failure(ConfigError(file: configuration.file, issues: [ConfigIssue(path: "(reload)", message: "a reload is already running")]))
         }
         defer { reloading.withLock { $0 = false } }

@@ -418,20 +418,24 @@ private struct Resolver {
         return url
     }
 
+    /// A `tls_config`: its CA file resolved against the config's directory and checked to be readable.
+    private mutating func tlsOptions(caFile: String?, insecureSkipVerify: Bool, at path: String) -> TLSOptions {
+        var tls = TLSOptions(insecureSkipVerify: insecureSkipVerify)
+        if let caFile {
+            let resolved = ConfigLoader.resolve(path: caFile, against: baseDirectory).path
+            if !FileManager.default.isReadableFile(atPath: resolved) { report("\(path).ca_file", "cannot read \(resolved)") }
+            tls.caFile = resolved
+        }
+        return tls
+    }
+
     private mutating func resolve(email: EmailConfig, at path: String) -> EmailSink.Settings? {
         guard let host = ListenAddress(parsing: email.smarthost), host.port > 0 else {
             report("\(path).smarthost", "expected host:port, e.g. smtp.example.org:587")
             return nil
         }
         let password = email.authPassword.flatMap { secret($0, at: "\(path).auth_password") }
-        var tls = TLSOptions(insecureSkipVerify: email.tls.insecureSkipVerify)
-        if let caFile = email.tls.caFile {
-            let resolved = ConfigLoader.resolve(path: caFile, against: baseDirectory).path
-            if !FileManager.default.isReadableFile(atPath: resolved) {
-                report("\(path).tls_config.ca_file", "cannot read \(resolved)")
-            }
-            tls.caFile = resolved
-        }
+        let tls = tlsOptions(caFile: email.tls.caFile, insecureSkipVerify: email.tls.insecureSkipVerify, at: "\(path).tls_config")
         // Port 465 speaks TLS from the first byte; every other port starts plain and upgrades with STARTTLS.
         let scheme = host.port == 465 ? "smtps" : "smtp"
         let message: EmailMessage
@@ -476,14 +480,7 @@ private struct Resolver {
             let pair = Data((basic.username + ":").utf8 + password.bytes).base64EncodedString()
             headers.append(("Authorization", "Basic \(pair)"))
         }
-        var tls = TLSOptions(insecureSkipVerify: http.tls.insecureSkipVerify)
-        if let caFile = http.tls.caFile {
-            let resolved = ConfigLoader.resolve(path: caFile, against: baseDirectory).path
-            if !FileManager.default.isReadableFile(atPath: resolved) {
-                report("\(path).http_config.tls_config.ca_file", "cannot read \(resolved)")
-            }
-            tls.caFile = resolved
-        }
+        let tls = tlsOptions(caFile: http.tls.caFile, insecureSkipVerify: http.tls.insecureSkipVerify, at: "\(path).http_config.tls_config")
         var signer: OutboundSigner?
         if let signing = webhook.signing, let secret = secret(signing.secret, at: "\(path).signing.secret") {
             switch signing.type {
