@@ -29,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         // NIOHTTPTypes: the request parts the read-deadline handler watches (already under Hummingbird).
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.0"),
+        // TLS on the listener (BoringSSL; HummingbirdTesting already pulls it in): reloadable certificates and
+        // client-certificate verification, which HummingbirdTLS's fixed context does not offer.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
         // The durable queue: SQLite (Debian's libsqlite3) in WAL mode, with migrations and async access.
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         // Metrics: the domain counts through swift-metrics; the service exports them with swift-prometheus.
@@ -84,6 +87,7 @@ let package = Package(
                 "AlertRelayCurl",
                 "AlertRelayStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -92,6 +96,7 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -3,6 +3,7 @@ import AlertRelayCurl
 import AlertRelayStore
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import Prometheus
@@ -21,6 +22,9 @@ public final class Relay: Sendable {
     public let clock: @Sendable () -> Date
     let sinks: SinkFactory
     let discardingIngest: Bool
+    /// The main listener's connection limit and, with `server.tls`, its certificates; both follow a reload.
+    public let connections: ConnectionGate
+    public let listenerTLS: ListenerTLS?
 
     struct Live: Sendable {
         var configuration: ResolvedConfiguration
@@ -54,6 +58,8 @@ public final class Relay: Sendable {
             at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
         )
         store = try QueueStore(path: storePath, metrics: metrics)
+        connections = ConnectionGate(limit: configuration.configuration.server.maxConnections, metrics: metrics)
+        listenerTLS = try configuration.listenerTLS.map { files throws(ConfigError) in try ListenerTLS(files) }
         sinks = SinkFactory(clock: clock)
         dispatcher = Dispatcher(queue: store, routes: try sinks.routes(for: configuration), now: clock, logger: logger, metrics: metrics)
         let ingestor = Self.ingestor(configuration, store: store, dispatcher: dispatcher, clock: clock, discarding: discardingIngest,
@@ -110,6 +116,13 @@ public final class Relay: Sendable {
                 logger.error("Configuration reload failed; the previous configuration keeps serving", metadata: ["errors": "\(failure)"])
                 return .failure(failure)
             }
+            do {
+                try reloadListener(current: current.configuration, next: configuration)
+            } catch {
+                metrics.reload(successful: false, at: clock())
+                logger.error("Configuration reload failed; the previous configuration keeps serving", metadata: ["errors": "\(error.description)"])
+                return .failure(error)
+            }
             let ingestor = Self.ingestor(
                 configuration, store: store, dispatcher: dispatcher, clock: clock, discarding: discardingIngest,
                 replayGuard: current.ingestor.replayGuard, metrics: metrics
@@ -128,6 +141,23 @@ public final class Relay: Sendable {
             }
             return .success(ReloadReport(receivers: configuration.receivers.count, orphaned: orphaned))
         }
+    }
+
+    /// The listener's part of a reload: the certificate files read again (a renewed certificate is served to
+    /// new connections), and the connection limit. TLS cannot be turned on or off on an open socket.
+    private func reloadListener(current: ResolvedConfiguration, next: ResolvedConfiguration) throws(ConfigError) {
+        if (next.listenerTLS == nil) != (listenerTLS == nil) {
+            let change = next.listenerTLS == nil ? "off" : "on"
+            throw ConfigError(file: next.file, issues: [ConfigIssue(path: "server.tls", message: "turning TLS \(change) needs a restart")])
+        }
+        if let files = next.listenerTLS {
+            do {
+                try listenerTLS?.reload(files)
+            } catch {
+                throw ConfigError(file: next.file, issues: error.issues)
+            }
+        }
+        connections.update(limit: next.configuration.server.maxConnections)
     }
 
     /// The config file read again and checked. The data directory holds the queue: a reload cannot move it.
@@ -222,16 +252,19 @@ final class SinkFactory: Sendable {
 public func buildApplication(relay: Relay, logger: Logger) -> some ApplicationProtocol {
     let readTimeout = relay.configuration.configuration.server.readTimeout.duration
     let idleTimeout = relay.configuration.configuration.server.idleTimeout.duration
+    let http = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [RequestDeadlineHandler(timeout: .nanoseconds(Int64(readTimeout.timeInterval * 1e9)))],
+        idleTimeout: .nanoseconds(Int64(idleTimeout.timeInterval * 1e9)),
+        // Alertmanager and Grafana send a handful of small headers; anything near these is abuse.
+        httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
+    )
+    let connections = relay.connections
+    let tls = relay.listenerTLS
     return Application(
         router: buildRouter(relay: relay),
-        server: .http1(
-            configuration: .init(
-                additionalChannelHandlers: [RequestDeadlineHandler(timeout: .nanoseconds(Int64(readTimeout.timeInterval * 1e9)))],
-                idleTimeout: .nanoseconds(Int64(idleTimeout.timeInterval * 1e9)),
-                // Alertmanager and Grafana send a handful of small headers; anything near these is abuse.
-                httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
-            )
-        ),
+        server: HTTPServerBuilder { responder in
+            ListenerChannel(base: HTTP1Channel(responder: responder, configuration: http), gate: connections, tls: tls)
+        },
         configuration: .init(
             address: .hostname(relay.configuration.listenAddress.host, port: relay.configuration.listenAddress.port),
             serverName: "AlertRelay"
@@ -240,8 +273,8 @@ public func buildApplication(relay: Relay, logger: Logger) -> some ApplicationPr
     )
 }
 
-public func buildRouter(relay: Relay) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+public func buildRouter(relay: Relay) -> Router<RelayRequestContext> {
+    let router = Router(context: RelayRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     HealthController(readiness: relay.unreadiness).register(on: router)
     if relay.configuration.metricsListenAddress == nil { registerMetrics(relay: relay, on: router) }
@@ -259,18 +292,18 @@ public func buildRouter(relay: Relay) -> Router<BasicRequestContext> {
 }
 
 /// `/metrics`, behind the admin token when `admin.protect_metrics` says so.
-func registerMetrics(relay: Relay, on router: Router<BasicRequestContext>) {
+func registerMetrics(relay: Relay, on router: Router<RelayRequestContext>) {
     if relay.configuration.configuration.admin.protectMetrics {
         let group = router.group("/").add(middleware: AdminAuthMiddleware(token: { relay.configuration.adminToken }))
-        MetricsController<BasicRequestContext>(relay: relay).register(on: group)
+        MetricsController<RelayRequestContext>(relay: relay).register(on: group)
     } else {
-        MetricsController<BasicRequestContext>(relay: relay).register(on: router)
+        MetricsController<RelayRequestContext>(relay: relay).register(on: router)
     }
 }
 
 /// The second listener, when `server.metrics_listen_address` is set: `/metrics` and health only.
 public func buildOperationsApplication(relay: Relay, address: ListenAddress, logger: Logger) -> some ApplicationProtocol {
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: RelayRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     HealthController(readiness: relay.unreadiness).register(on: router)
     registerMetrics(relay: relay, on: router)

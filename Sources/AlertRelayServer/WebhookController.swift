@@ -6,7 +6,7 @@ import Logging
 import NIOCore
 
 /// `POST /webhook/{source}`: one sender's notifications.
-struct WebhookController<Context: RequestContext> {
+struct WebhookController<Context: ClientCertificateContext> {
     /// The current config's ingestor: a reload swaps it between two requests, never during one.
     let ingestor: @Sendable () -> Ingestor
     let metrics: RelayMetrics
@@ -46,7 +46,8 @@ struct WebhookController<Context: RequestContext> {
 
         let webhook = WebhookRequest(
             headers: request.headers.map { ($0.name.canonicalName, $0.value) },
-            body: Array(buffer: body)
+            body: Array(buffer: body),
+            clientCertificate: source.clientCertificate == nil ? nil : await context.clientCertificate()
         )
         let receipt: IngestReceipt
         do {

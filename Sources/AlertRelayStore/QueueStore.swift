@@ -401,7 +401,10 @@ public final class QueueStore: DeliveryQueue, Sendable {
 
     /// Whether a write can be committed right now (for `/-/ready`).
     public func checkWritable() async throws(StoreError) {
+        // A real write, committed like an enqueue: on a full disk it fails as an enqueue would. (A delete of
+        // nothing writes no page and would pass.)
         try await write("check the store is writable") { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO dedup (key, notification_id, expires_at) VALUES ('', '', 0)")
             try db.execute(sql: "DELETE FROM dedup WHERE key = ''")
         }
     }

@@ -1,4 +1,5 @@
 import AlertRelay
+import AlertRelayServer
 import ArgumentParser
 import Foundation
 
@@ -18,6 +19,9 @@ struct CheckConfig: ParsableCommand {
             print("Checking '\(file)'")
             do {
                 let config = try ConfigLoader.load(file: file)
+                // The listener's certificate and key are read as the service reads them: a bad PEM file or a key
+                // that is not the certificate's fails here, not at the first connection.
+                if let files = config.listenerTLS { _ = try ListenerTLS.context(files) }
                 print("  SUCCESS")
                 for source in config.sources.values.sorted(by: { $0.name < $1.name }) {
                     print("  source \(source.name): POST /webhook/\(source.name), auth \(source.verifiers.map(\.scheme).joined(separator: " or "))")

@@ -65,11 +65,12 @@ admin:
 
 
 class Relay:
-    def __init__(self, directory: pathlib.Path, port: int, process: subprocess.Popen):
+    def __init__(self, directory: pathlib.Path, port: int, process: subprocess.Popen, tls_ca: str | None = None):
         self.directory = directory
         self.port = port
         self.process = process
-        self.url = f"http://127.0.0.1:{port}"
+        self.tls_ca = tls_ca
+        self.url = f"{'https' if tls_ca else 'http'}://127.0.0.1:{port}"
 
     @property
     def outbox(self) -> pathlib.Path:
@@ -96,7 +97,7 @@ class Relay:
 
     def healthy(self) -> bool:
         try:
-            return requests.get(f"{self.url}/-/healthy", timeout=2).status_code == 200
+            return requests.get(f"{self.url}/-/healthy", timeout=2, verify=self.tls_ca or True).status_code == 200
         except requests.RequestException:
             return False
 
@@ -115,7 +116,8 @@ class Relay:
 
 
 def start_relay(directory: pathlib.Path, config_text: str | None = None, env=None, port: int | None = None,
-                args=()) -> Relay:
+                args=(), tls_ca: str | None = None) -> Relay:
+    """Starts the binary on `config_text` (or the default e2e config); `tls_ca` when it serves HTTPS."""
     port = port or free_port()
     (directory / "am-password").write_text("s3cret\n")
     config = directory / "alertrelay.yml"
@@ -128,7 +130,7 @@ def start_relay(directory: pathlib.Path, config_text: str | None = None, env=Non
         [BINARY, "serve", "--config.file", str(config), "--web.listen-address", f"127.0.0.1:{port}", *args],
         stdout=log, stderr=subprocess.STDOUT, env=environment,
     )
-    relay = Relay(directory, port, process)
+    relay = Relay(directory, port, process, tls_ca=tls_ca)
     if not wait_until(lambda: relay.healthy() or process.poll() is not None) or process.poll() is not None:
         relay.stop()
         raise RuntimeError("alertrelay did not start:\n" + relay.log())

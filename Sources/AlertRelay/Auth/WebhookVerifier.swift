@@ -4,10 +4,13 @@ import Foundation
 public struct WebhookRequest: Sendable {
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// The client certificate the TLS listener verified, if the connection has one.
+    public var clientCertificate: VerifiedClientCertificate?
 
-    public init(headers: [(name: String, value: String)], body: [UInt8]) {
+    public init(headers: [(name: String, value: String)], body: [UInt8], clientCertificate: VerifiedClientCertificate? = nil) {
         self.headers = headers
         self.body = body
+        self.clientCertificate = clientCertificate
     }
 
     /// The first value of a header, matched without regard to case.

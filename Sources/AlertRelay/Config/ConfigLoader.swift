@@ -36,12 +36,18 @@ public struct Source: Sendable {
     public var maxBodySize: Int
     /// Authenticated webhooks per second and the burst allowed, when limited.
     public var rateLimit: (perSecond: Double, burst: Int)?
+    /// Set when the source's webhooks must carry a verified client certificate.
+    public var clientCertificate: ClientCertificatePolicy?
 
-    public init(name: String, verifiers: [any WebhookVerifier], maxBodySize: Int, rateLimit: (perSecond: Double, burst: Int)? = nil) {
+    public init(
+        name: String, verifiers: [any WebhookVerifier], maxBodySize: Int, rateLimit: (perSecond: Double, burst: Int)? = nil,
+        clientCertificate: ClientCertificatePolicy? = nil
+    ) {
         self.name = name
         self.verifiers = verifiers
         self.maxBodySize = maxBodySize
         self.rateLimit = rateLimit
+        self.clientCertificate = clientCertificate
     }
 }
 
@@ -94,6 +100,8 @@ public struct ResolvedConfiguration: Sendable {
     public var listenAddress: ListenAddress
     /// The second listener for `/metrics` and health, when configured.
     public var metricsListenAddress: ListenAddress?
+    /// HTTPS on the main listener, when `server.tls` is set.
+    public var listenerTLS: ListenerTLSFiles?
     public var dataDirectory: URL
     public var sources: [String: Source]
     public var receivers: [String: Receiver]
@@ -205,12 +213,17 @@ private struct Resolver {
             report("server.listen_address", "invalid address \"\(config.server.listenAddress)\": expected host:port, e.g. 127.0.0.1:9099")
         }
         if config.server.maxBodySize.bytes <= 0 { report("server.max_body_size", "must be more than 0") }
+        var listenerTLS: ListenerTLSFiles?
+        if let tls = config.server.tls { listenerTLS = resolve(tls: tls) }
         let dataDirectory = ConfigLoader.resolve(path: config.storage.path, against: baseDirectory)
         loadTemplates(config.templates)
 
         var sources: [String: Source] = [:]
         if config.sources.isEmpty { report("sources", "at least one source is required") }
         for (name, source) in config.sources.sorted(by: { $0.key < $1.key }) {
+            if source.clientCertificate != nil, listenerTLS?.clientCA == nil {
+                report("sources.\(name).client_certificate", "needs server.tls with a client_ca_file to verify client certificates against")
+            }
             if let resolved = resolve(source: source, name: name, defaultBodySize: config.server.maxBodySize.bytes) {
                 sources[name] = resolved
             }
@@ -260,7 +273,7 @@ private struct Resolver {
         let adminToken = config.admin.token.flatMap { secret($0, at: "admin.token") }
         guard let listen, let root else { return nil }
         return ResolvedConfiguration(
-            file: file, listenAddress: listen, metricsListenAddress: metricsListen, dataDirectory: dataDirectory, sources: sources, receivers: receivers,
+            file: file, listenAddress: listen, metricsListenAddress: metricsListen, listenerTLS: listenerTLS, dataDirectory: dataDirectory, sources: sources, receivers: receivers,
             routing: RoutingTree(root: root, timeIntervals: intervals), adminToken: adminToken, templates: templates,
             configuration: config
         )
@@ -357,7 +370,26 @@ private struct Resolver {
             verifier(for: auth, at: "\(path).auth[\(index)]")
         }
         let rateLimit = source.rateLimit > 0 ? (source.rateLimit, source.rateBurst ?? max(10, Int((source.rateLimit * 2).rounded(.up)))) : nil
-        return Source(name: name, verifiers: verifiers, maxBodySize: maxBodySize, rateLimit: rateLimit)
+        let clientCertificate = source.clientCertificate.map { ClientCertificatePolicy(commonNames: Set($0.commonNames)) }
+        return Source(name: name, verifiers: verifiers, maxBodySize: maxBodySize, rateLimit: rateLimit, clientCertificate: clientCertificate)
+    }
+
+    /// `server.tls`: each file there, readable, and not writable by every user (a replaced key or client CA
+    /// would let anyone impersonate the relay or a sender). Their contents are checked by the service.
+    private mutating func resolve(tls: ListenerTLSConfig) -> ListenerTLSFiles {
+        func file(_ path: String, key: String) -> String {
+            let resolved = ConfigLoader.resolve(path: path, against: baseDirectory).path
+            if !FileManager.default.isReadableFile(atPath: resolved) {
+                report("server.tls.\(key)", FileManager.default.fileExists(atPath: resolved) ? "cannot read \(resolved)" : "no such file: \(resolved)")
+            } else if FilePermissions.isWorldWritable(resolved) {
+                report("server.tls.\(key)", "\(resolved) is \(FilePermissions.worldWritableMessage)")
+            }
+            return resolved
+        }
+        return ListenerTLSFiles(
+            certificateChain: file(tls.certFile, key: "cert_file"), privateKey: file(tls.keyFile, key: "key_file"),
+            clientCA: tls.clientCAFile.map { file($0, key: "client_ca_file") }
+        )
     }
 
     private static let nameCharacters = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))

@@ -52,12 +52,17 @@ public struct ServerConfig: Sendable, Decodable {
     /// When set, `/metrics`, `/-/healthy` and `/-/ready` are (also) served on this second address, and
     /// `/metrics` no longer on the main one: scrapes stay on a private network while senders reach the main one.
     public var metricsListenAddress: String?
+    /// Connections open at once on the main listener; one more is closed as soon as it is accepted, so a
+    /// flood of idle or slow connections cannot use up the file descriptors senders need.
+    public var maxConnections = 512
+    /// HTTPS on the main listener; its files are read again on every reload (certificate rotation).
+    public var tls: ListenerTLSConfig?
 
     init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case listenAddress = "listen_address", maxBodySize = "max_body_size", readTimeout = "read_timeout", idleTimeout = "idle_timeout"
-        case metricsListenAddress = "metrics_listen_address"
+        case metricsListenAddress = "metrics_listen_address", maxConnections = "max_connections", tls
     }
 
     public init(from decoder: any Decoder) throws {
@@ -68,8 +73,31 @@ public struct ServerConfig: Sendable, Decodable {
         readTimeout = try c.decode(.readTimeout, default: readTimeout)
         idleTimeout = try c.decode(.idleTimeout, default: idleTimeout)
         metricsListenAddress = try c.decodeIfPresent(String.self, forKey: .metricsListenAddress)
+        maxConnections = try c.decode(.maxConnections, default: maxConnections)
+        tls = try c.decodeIfPresent(ListenerTLSConfig.self, forKey: .tls)
+        guard maxConnections > 0 else { throw c.invalid(.maxConnections, "must be at least 1") }
         guard readTimeout.duration > .zero else { throw c.invalid(.readTimeout, "must be more than 0") }
         guard idleTimeout.duration > .zero else { throw c.invalid(.idleTimeout, "must be more than 0") }
+    }
+}
+
+/// `server.tls`: the listener's certificate chain and key (PEM), and optionally the CA that client
+/// certificates are verified against (for sources with `client_certificate`).
+public struct ListenerTLSConfig: Sendable, Decodable, Equatable {
+    public var certFile: String
+    public var keyFile: String
+    public var clientCAFile: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case certFile = "cert_file", keyFile = "key_file", clientCAFile = "client_ca_file"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        certFile = try c.decode(String.self, forKey: .certFile)
+        keyFile = try c.decode(String.self, forKey: .keyFile)
+        clientCAFile = try c.decodeIfPresent(String.self, forKey: .clientCAFile)
     }
 }
 
@@ -102,9 +130,12 @@ public struct SourceConfig: Sendable, Decodable {
     /// `rate_burst` (default: twice the rate, at least 10); over it, 429 with `Retry-After`.
     public var rateLimit: Double
     public var rateBurst: Int?
+    /// Webhooks of this source must come over TLS with a client certificate that `server.tls.client_ca_file`
+    /// verifies, in addition to passing `auth`.
+    public var clientCertificate: ClientCertificateConfig?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case auth, maxBodySize = "max_body_size", rateLimit = "rate_limit", rateBurst = "rate_burst"
+        case auth, maxBodySize = "max_body_size", rateLimit = "rate_limit", rateBurst = "rate_burst", clientCertificate = "client_certificate"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -114,9 +145,25 @@ public struct SourceConfig: Sendable, Decodable {
         maxBodySize = try c.decodeIfPresent(ByteSize.self, forKey: .maxBodySize)
         rateLimit = try c.decode(.rateLimit, default: 0)
         rateBurst = try c.decodeIfPresent(Int.self, forKey: .rateBurst)
+        clientCertificate = try c.decodeIfPresent(ClientCertificateConfig.self, forKey: .clientCertificate)
         guard rateLimit >= 0 else { throw c.invalid(.rateLimit, "must not be negative") }
         if let rateBurst, rateBurst < 1 { throw c.invalid(.rateBurst, "must be at least 1") }
         if rateBurst != nil, rateLimit == 0 { throw c.invalid(.rateBurst, "only applies with a rate_limit") }
+    }
+}
+
+/// `sources.NAME.client_certificate`: which verified client certificates a source accepts.
+public struct ClientCertificateConfig: Sendable, Decodable {
+    /// The subject common names allowed; empty: any certificate the client CA signed.
+    public var commonNames: [String]
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case commonNames = "common_names" }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        commonNames = try c.decode(.commonNames, default: [])
+        if commonNames.contains(where: \.isEmpty) { throw c.invalid(.commonNames, "must not hold an empty name") }
     }
 }
 

@@ -158,6 +158,10 @@ public struct Ingestor: Sendable {
     private func authenticate(
         _ request: WebhookRequest, source: Source, now: Date, logger: Logger
     ) throws(IngestError) -> (key: String?, window: Duration) {
+        if let refusal = source.clientCertificate?.refusal(of: request.clientCertificate) {
+            logger.warning("Refused a webhook without an acceptable client certificate", metadata: ["source": "\(source.name)", "reason": "\(refusal)"])
+            throw .unauthorized
+        }
         var failures: [String] = []
         for verifier in source.verifiers {
             switch verifier.verify(request, now: now) {

@@ -103,6 +103,7 @@ public final class Dispatcher: Sendable {
 
     public func run() async throws {
         let recovered = try await queue.recoverInterrupted(now: now())
+        metrics.requeuedAfterCrash(recovered)
         if recovered > 0 {
             logger.warning("Requeued deliveries a previous process left in flight", metadata: ["jobs": "\(recovered)"])
         }
@@ -233,14 +234,30 @@ public final class Dispatcher: Sendable {
                 logger.error("Delivery failed; dead letter", metadata: ["error": "\(reason)", "reason": "\(why)"])
             }
         }
-        do {
-            try await queue.finish(jobID: job.id, attempt: attempt, transition: transition)
-        } catch {
-            // The job stays `delivering` on disk and is retried after a restart: at least once, never lost.
-            logger.error("Could not record a delivery attempt", metadata: ["error": "\(error)"])
-        }
+        await record(job, attempt: attempt, transition: transition)
         finished(job.address, outcome: outcome, limits: route.limits, policy: route.policy, at: finishedAt)
         doorbell.ring()
+    }
+
+    /// Records an attempt, retrying while the store cannot be written (a full disk): the job is not claimed
+    /// again meanwhile, and when space returns it moves on without a restart. If the process stops first, the
+    /// job is still `delivering` on disk and is requeued at the next start: at least once, never lost.
+    private func record(_ job: Job, attempt: Attempt, transition: JobTransition) async {
+        var failures = 0
+        while true {
+            do {
+                try await queue.finish(jobID: job.id, attempt: attempt, transition: transition)
+                if failures > 0 { logger.notice("Recorded a delivery attempt once the store could be written again", metadata: ["failures": "\(failures)"]) }
+                return
+            } catch {
+                failures += 1
+                if failures == 1 {
+                    logger.error("Could not record a delivery attempt; retrying until the store can be written", metadata: ["error": "\(error)"])
+                }
+                if state.withLock({ $0.stopping }) || Task.isCancelled { return }
+                try? await Task.sleep(for: .milliseconds(min(5_000, 200 * failures)))
+            }
+        }
     }
 
     private func finished(_ address: SinkAddress, outcome: DeliveryOutcome, limits: SinkLimits, policy: RetryPolicy, at time: Date) {

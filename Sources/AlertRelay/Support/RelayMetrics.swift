@@ -32,6 +32,22 @@ public struct RelayMetrics: Sendable {
         }
     }
 
+    /// Connections open on the main listener.
+    public func connections(open: Int) {
+        Gauge(label: "alertrelay_http_connections", factory: factory).record(open)
+    }
+
+    /// A connection closed on arrival because `server.max_connections` were already open.
+    public func connectionRefused() {
+        Counter(label: "alertrelay_http_connections_refused_total", factory: factory).increment()
+    }
+
+    /// Jobs found `delivering` at start: a previous process died during their delivery, so each may reach its
+    /// sink a second time. This bounds, and counts, the duplicates a crash can cause.
+    public func requeuedAfterCrash(_ jobs: Int) {
+        Counter(label: "alertrelay_deliveries_requeued_after_crash_total", factory: factory).increment(by: jobs)
+    }
+
     public func routed(receiver: String, alerts: Int, muted: Bool) {
         Counter(label: muted ? "alertrelay_alerts_muted_total" : "alertrelay_alerts_routed_total", dimensions: [("receiver", receiver)], factory: factory)
             .increment(by: alerts)

@@ -53,6 +53,28 @@ import Testing
         #expect(config.sources["grafana"]?.verifiers.first?.scheme == "grafana")
     }
 
+    @Test func listenerSettingsAreCheckedWithTheirKeyPaths() throws {
+        #expect(issues("server: {max_connections: 0}\n" + Self.minimal).map(\.path) == ["server.max_connections"])
+        let missing = issues("server: {tls: {cert_file: nope.pem, key_file: nope.key}}\n" + Self.minimal)
+        #expect(missing.map(\.path) == ["server.tls.cert_file", "server.tls.key_file"])
+        #expect(missing.first?.message.hasPrefix("no such file") == true)
+        // A source that asks for client certificates needs a CA to verify them against.
+        let yaml = Self.minimal.replacingOccurrences(of: "    auth:\n", with: "    client_certificate: {common_names: [am]}\n    auth:\n")
+        #expect(issues(yaml).map(\.path) == ["sources.alertmanager.client_certificate"])
+        #expect(issues(Self.minimal.replacingOccurrences(of: "    auth:\n", with: "    client_certificate: {common_names: [\"\"]}\n    auth:\n"))
+            .map(\.path) == ["sources.alertmanager.client_certificate.common_names"])
+    }
+
+    @Test func aWorldWritableTLSKeyIsRefused() throws {
+        for name in ["server.pem", "server.key"] {
+            try Data("x".utf8).write(to: directory.appendingPathComponent(name))
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: directory.appendingPathComponent("server.key").path)
+        let found = issues("server: {tls: {cert_file: server.pem, key_file: server.key}}\n" + Self.minimal)
+        #expect(found.map(\.path) == ["server.tls.key_file"])
+        #expect(found.first?.message.contains("chmod o-w") == true)
+    }
+
     @Test func appliesDefaults() throws {
         let config = try parse(Self.minimal)
         #expect(config.sources["alertmanager"]?.maxBodySize == 1 << 20)
