@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "alertrelay", targets: ["alertrelay"]),
+        .executable(name: "alertrelay-bench", targets: ["AlertRelayBench"]),
         .library(name: "AlertRelay", targets: ["AlertRelay"]),
     ],
     dependencies: [
@@ -109,6 +110,16 @@ let package = Package(
                 "AlertRelayServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // scripts/bench.sh's backlog step: per-operation queue costs at 10k, 100k and 1M pending jobs.
+        .executableTarget(
+            name: "AlertRelayBench",
+            dependencies: [
+                "AlertRelay",
+                "AlertRelayStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
