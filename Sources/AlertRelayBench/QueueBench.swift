@@ -25,7 +25,7 @@ struct QueueBench: AsyncParsableCommand {
     @Option(help: "Receiver and sink the jobs are for, as RECEIVER/SINK.")
     var sink = "hook/webhook_configs[0]"
 
-    @Option(help: "Operations timed of each kind.")
+    @Option(help: "Operations timed of each kind (0: only fill).")
     var samples = 300
 
     func run() async throws {
@@ -48,6 +48,10 @@ struct QueueBench: AsyncParsableCommand {
             waiting += batch
         }
         let fill = ContinuousClock.now - fillStarted
+        guard samples > 0 else {
+            print("{\"fill_seconds\":\(fill.seconds),\"pending\":\(waiting)}")
+            return
+        }
 
         // One enqueue at a time, each committed durably (fsync), as a lone webhook is.
         var enqueue: [Duration] = []

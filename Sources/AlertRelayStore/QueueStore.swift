@@ -28,6 +28,10 @@ public final class QueueStore: DeliveryQueue, Sendable {
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB's pool sets `synchronous = NORMAL` on its writer once WAL is on, after prepareDatabase ran:
+            // without this, no enqueue was fsynced (found by profiling with callgrind: 24 fdatasync for 613
+            // commits, all of them checkpoints).
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(pool)
         } catch {
             throw StoreError(operation: "open \(path)", error)
@@ -411,6 +415,11 @@ public final class QueueStore: DeliveryQueue, Sendable {
     }
 
     /// Whether a write can be committed right now (for `/-/ready`).
+    /// The writer's `PRAGMA synchronous` (2 is FULL): what an enqueue's commit does.
+    func writerSynchronous() async throws -> Int {
+        try await pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
     public func checkWritable() async throws(StoreError) {
         // A real write, committed like an enqueue: on a full disk it fails as an enqueue would. (A delete of
         // nothing writes no page and would pass.)

@@ -1,4 +1,4 @@
-import AlertRelay
+@testable import AlertRelay
 import AlertRelayStore
 import Foundation
 import HTTPTypes
@@ -329,5 +329,28 @@ import Testing
             #expect(refused.headers[.retryAfter] == "1", "the clock is pinned: a token is a second away")
             #expect(try await send("alertmanager", "spike-bearer-token-123", instance: 4).status == .accepted, "other sources are not limited")
         }
+    }
+}
+
+@Suite struct ReceiptBodyTests {
+    /// The receipt is written by hand for speed: it must be byte for byte what the JSON encoder writes for every
+    /// other answer (sorted keys, unescaped slashes), including text that needs escaping.
+    @Test(arguments: [
+        IngestReceipt(id: "01a", source: "am", alerts: 2, firing: 1, resolved: 1, receivers: ["ops", "db/team"], muted: [], duplicateOf: nil),
+        IngestReceipt(id: "01b", source: "am", alerts: 1, firing: 1, resolved: 0, receivers: [], muted: ["quiet \"hours\"\n"], duplicateOf: "01a"),
+        IngestReceipt(id: "01c", source: "g", alerts: 0, firing: 0, resolved: 0, receivers: ["tab\there", "ünïcode ✓"], muted: ["a\\b"], duplicateOf: nil),
+    ])
+    func theHandWrittenReceiptIsWhatTheEncoderWrites(_ receipt: IngestReceipt) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(ReceiptBody(receipt).json == String(decoding: try encoder.encode(ReceiptBody(receipt)), as: UTF8.self))
+    }
+
+    @Test(arguments: [
+        ("application/json", true), ("application/json; charset=utf-8", true), (" Application/JSON ;x=y", true),
+        ("application/vnd.api+json", true), ("application/jsonx", false), ("text/json", false), ("application/+jsonp", false), ("", false),
+    ])
+    func recognisesJSONMediaTypes(_ contentType: String, _ isJSON: Bool) {
+        #expect(WebhookController<RelayRequestContext>.isJSON(contentType) == isJSON)
     }
 }

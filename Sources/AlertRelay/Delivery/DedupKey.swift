@@ -13,11 +13,13 @@ public enum DedupKey {
             .sorted()
         parts.append(contentsOf: alerts)
         // Length-prefixed, so no choice of label values can make two different sets collide.
-        var hasher = SHA256()
+        var buffer = [UInt8]()
+        buffer.reserveCapacity(parts.reduce(0) { $0 + $1.utf8.count + 8 })
         for part in parts {
-            hasher.update(data: Array("\(part.utf8.count):".utf8))
-            hasher.update(data: Array(part.utf8))
+            buffer.append(contentsOf: String(part.utf8.count).utf8)
+            buffer.append(UInt8(ascii: ":"))
+            buffer.append(contentsOf: part.utf8)
         }
-        return Hex.encode(hasher.finalize())
+        return Hex.encode(SHA256.hash(data: buffer))
     }
 }

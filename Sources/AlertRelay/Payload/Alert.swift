@@ -55,8 +55,8 @@ public struct Alert: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.status = try c.decode(AlertStatus.self, forKey: .status)
-        self.labels = try c.decode([String: String].self, forKey: .labels)
-        self.annotations = try c.decodeIfPresent([String: String].self, forKey: .annotations) ?? [:]
+        self.labels = try c.decode(StringMap.self, forKey: .labels).values
+        self.annotations = try c.decodeIfPresent(StringMap.self, forKey: .annotations)?.values ?? [:]
         self.startsAt = try c.decode(Timestamp.self, forKey: .startsAt)
         self.endsAt = try c.decodeIfPresent(Timestamp.self, forKey: .endsAt).flatMap { $0.isGoZero ? nil : $0 }
         self.generatorURL = try c.decodeIfPresent(String.self, forKey: .generatorURL) ?? ""
