@@ -148,6 +148,18 @@ final class ScriptedSink: Sink {
         #expect(try #require(times.last) - times[0] >= .milliseconds(250))
     }
 
+    @Test func aHighRateClaimsSeveralAtOnceButNeverStartsFasterThanTheRate() async throws {
+        let store = try QueueStore(path: path)
+        try await enqueue(store, count: 60)
+        let sink = ScriptedSink()
+        let dispatcher = dispatcher(store, sink, limits: SinkLimits(concurrency: 32, ratePerSecond: 200))
+        try await run(dispatcher) { try await store.counts()[.delivered] == 60 }
+        let times = sink.times
+        // 60 starts at 200 a second, with at most a tenth of a second's worth (20) at once: the last starts at
+        // least (60 - 20) / 200 s after the first.
+        #expect(try #require(times.last) - times[0] >= .milliseconds(195))
+    }
+
     @Test func stoppingLetsInFlightDeliveriesFinishAndLeavesTheRestQueued() async throws {
         let store = try QueueStore(path: path)
         try await enqueue(store, count: 5)

@@ -16,7 +16,7 @@ parser.add_argument("--requests", required=True)
 parser.add_argument("--url", required=True)
 parser.add_argument("--rate", type=float, required=True, help="webhooks per second, in all")
 parser.add_argument("--seconds", type=float, required=True)
-parser.add_argument("--threads", type=int, default=8)
+parser.add_argument("--threads", type=int, default=32)
 parser.add_argument("--out", required=True)
 args = parser.parse_args()
 

@@ -168,8 +168,12 @@ public final class Dispatcher: Sendable {
                     // Open: nothing until the back-off ends, then one probe at a time (half open).
                     allowance = time >= gate.openUntil && gate.inFlight == 0 ? 1 : 0
                 }
-                if route.limits.ratePerSecond != nil {
-                    allowance = time >= gate.nextStart ? min(allowance, 1) : 0
+                if let rate = route.limits.ratePerSecond, rate > 0 {
+                    // The starts owed since `nextStart` (one at least, once it has come), at most a tenth of a
+                    // second's worth at once: one claim takes several jobs at a high rate, and idle time earns
+                    // no burst (`started` moves `nextStart` on by 1/rate a start, from now at the earliest).
+                    let owed = Int(time.timeIntervalSince(gate.nextStart) * rate) + 1
+                    allowance = time >= gate.nextStart ? min(allowance, owed, max(1, Int(rate / 10))) : 0
                 }
                 if allowance > 0 { allowances[address] = allowance }
             }
