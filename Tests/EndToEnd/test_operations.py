@@ -211,27 +211,45 @@ def test_a_slow_client_is_cut_off_and_others_are_served_meanwhile(tmp_path):
         relay.stop()
 
 
-def test_a_hanging_sink_is_bounded_by_its_timeout_and_does_not_slow_the_others(tmp_path):
+@pytest.mark.parametrize("behaviour", ["hangs", "resets", "answers slowly"])
+def test_a_broken_sink_is_bounded_counted_and_retried_and_does_not_slow_the_others(tmp_path, behaviour):
+    """A sink that accepts and never answers, one that resets every connection, one that takes 2 s to answer
+    (within its 4 s timeout): the healthy sink beside it is not slowed; failures are counted and kept for retry."""
     import socket
-    hanging = socket.socket()
-    hanging.bind(("127.0.0.1", 0))
-    hanging.listen(64)
+    import struct
+    peer = socket.socket()
+    peer.bind(("127.0.0.1", 0))
+    peer.listen(64)
     held = []
 
-    def accept_and_never_answer():
+    def serve():
         while True:
             try:
-                held.append(hanging.accept()[0])
+                connection = peer.accept()[0]
             except OSError:
                 return
+            if behaviour == "hangs":
+                held.append(connection)
+            elif behaviour == "resets":
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                connection.close()  # RST
+            else:
+                def answer_late(connection=connection):
+                    connection.recv(65536)
+                    time.sleep(2)
+                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+                    connection.close()
+                threading.Thread(target=answer_late, daemon=True).start()
 
-    threading.Thread(target=accept_and_never_answer, daemon=True).start()
+    threading.Thread(target=serve, daemon=True).start()
     port = free_port()
+    timeout = "4s" if behaviour == "answers slowly" else "1s"
     config = CONFIG.format(port=port).replace(
         "route:\n  receiver: outbox\n",
-        "route:\n  receiver: outbox\n  routes: [{receiver: stuck, continue: true}, {receiver: outbox}]\n").replace(
+        "route:\n  receiver: outbox\n  routes: [{receiver: broken, continue: true}, {receiver: outbox}]\n").replace(
         "receivers:\n",
-        f"receivers:\n  - name: stuck\n    webhook_configs: [{{url: 'http://127.0.0.1:{hanging.getsockname()[1]}/hook', timeout: 1s}}]\n")
+        f"receivers:\n  - name: broken\n    webhook_configs: [{{url: 'http://127.0.0.1:{peer.getsockname()[1]}/hook', "
+        f"timeout: {timeout}, max_concurrency: 20}}]\n")
     relay = start_relay(tmp_path, config, port=port)
     try:
         body = json.loads(fixture_request("01-firing-2-alerts")[0])
@@ -241,20 +259,24 @@ def test_a_hanging_sink_is_bounded_by_its_timeout_and_does_not_slow_the_others(t
             body["groupKey"] = f"group-{index}"
             assert relay.post("alertmanager", json.dumps(body).encode(), headers).status_code == 202
         relay.wait_for_outbox(20, timeout=10)
-        assert time.monotonic() - started < 5, "the healthy sink waited for the hanging one"
+        assert time.monotonic() - started < 5, "the healthy sink waited for the broken one"
 
-        def timed_out():
+        def attempts(outcome):
             text = requests.get(f"{relay.url}/metrics", timeout=5).text
-            return metric(text, "alertrelay_delivery_attempts_total", receiver="stuck", outcome="transient") or 0
+            return metric(text, "alertrelay_delivery_attempts_total", receiver="broken", outcome=outcome) or 0
 
-        assert wait_until(lambda: timed_out() >= 8, timeout=15), "the hanging sink's attempts time out and are counted"
-        stuck = relay.admin("GET", "/deliveries?receiver=stuck&limit=100").json()["deliveries"]
-        assert len(stuck) == 20 and all(d["state"] in ("pending", "retrying", "delivering") for d in stuck), "kept for retry"
-        errors = [(d.get("last_error") or "").lower() for d in stuck]
-        assert any("timed out" in error or "timeout" in error for error in errors), errors
+        if behaviour == "answers slowly":
+            assert wait_until(lambda: attempts("delivered") == 20, timeout=15), "slow but within its timeout: delivered"
+            return
+        assert wait_until(lambda: attempts("transient") >= 8, timeout=15), "the broken sink's failures are counted"
+        broken = relay.admin("GET", "/deliveries?receiver=broken&limit=100").json()["deliveries"]
+        assert len(broken) == 20 and all(d["state"] in ("pending", "retrying", "delivering") for d in broken), "kept for retry"
+        errors = [(d.get("last_error") or "").lower() for d in broken]
+        expected = ("timed out", "timeout") if behaviour == "hangs" else ("reset", "recv failure", "empty reply")
+        assert any(word in error for error in errors for word in expected), errors
     finally:
         relay.stop()
-        hanging.close()
+        peer.close()
 
 
 def test_metrics_can_move_to_a_private_listener_or_need_the_admin_token(tmp_path):
