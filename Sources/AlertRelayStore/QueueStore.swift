@@ -214,10 +214,12 @@ public final class QueueStore: DeliveryQueue, Sendable {
     }
 
     /// Takes up to `allowances[sink]` due jobs for each sink, oldest due first, and marks them `delivering`.
+    /// The payloads are decoded after the transaction: the writer, which every enqueue waits for, is held for
+    /// the rows only.
     public func claimDue(now: Date, allowances: [SinkAddress: Int]) async throws -> [Job] {
         let wanted = allowances.filter { $0.value > 0 }
         guard !wanted.isEmpty else { return [] }
-        return try await write("claim jobs", durability: .normal) { db in
+        let rows = try await write("claim jobs", durability: .normal) { db in
             let select = try db.cachedStatement(
                 sql: """
                     SELECT * FROM jobs WHERE receiver = ? AND sink = ? AND state IN ('pending', 'retrying') AND next_attempt_at <= ?
@@ -225,16 +227,21 @@ public final class QueueStore: DeliveryQueue, Sendable {
                     """
             )
             let mark = try db.cachedStatement(sql: "UPDATE jobs SET state = 'delivering', updated_at = ? WHERE id = ?")
-            var claimed: [Job] = []
+            var claimed: [StoredJob] = []
             for (address, limit) in wanted {
                 for row in try Row.fetchAll(select, arguments: [address.receiver, address.sink, millis(now), limit]) {
-                    var job = try Self.job(row)
-                    try mark.execute(arguments: [millis(now), job.id])
-                    job.state = .delivering
-                    claimed.append(job)
+                    var stored = StoredJob(row)
+                    try mark.execute(arguments: [millis(now), stored.id])
+                    stored.state = JobState.delivering.rawValue
+                    claimed.append(stored)
                 }
             }
-            return claimed.sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
+            return claimed
+        }
+        do {
+            return try rows.map { try $0.decoded() }.sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
+        } catch {
+            throw StoreError(operation: "decode claimed jobs", error)
         }
     }
 
@@ -452,13 +459,46 @@ public final class QueueStore: DeliveryQueue, Sendable {
     }
 
     private static func job(_ row: Row) throws -> Job {
-        let payload: Data = row["payload"]
-        return Job(
-            id: row["id"], notificationID: row["notification_id"], source: row["source"],
-            address: SinkAddress(receiver: row["receiver"], sink: row["sink"]),
-            state: JobState(rawValue: row["state"]) ?? .pending, attempts: row["attempts"],
-            createdAt: date(row["created_at"]), nextAttemptAt: date(row["next_attempt_at"]), updatedAt: date(row["updated_at"]),
-            lastError: row["last_error"], payload: try JSONDecoder().decode(Notification.self, from: payload)
+        try StoredJob(row).decoded()
+    }
+}
+
+/// A job's row as read, its payload not decoded yet (so a transaction can hand it out cheaply).
+private struct StoredJob: Sendable {
+    var id: Int64
+    var notificationID: String
+    var source: String
+    var receiver: String
+    var sink: String
+    var state: String
+    var attempts: Int
+    var createdAt: Int64
+    var nextAttemptAt: Int64
+    var updatedAt: Int64
+    var lastError: String?
+    var payload: Data
+
+    init(_ row: Row) {
+        id = row["id"]
+        notificationID = row["notification_id"]
+        source = row["source"]
+        receiver = row["receiver"]
+        sink = row["sink"]
+        state = row["state"]
+        attempts = row["attempts"]
+        createdAt = row["created_at"]
+        nextAttemptAt = row["next_attempt_at"]
+        updatedAt = row["updated_at"]
+        lastError = row["last_error"]
+        payload = row["payload"]
+    }
+
+    func decoded() throws -> Job {
+        Job(
+            id: id, notificationID: notificationID, source: source, address: SinkAddress(receiver: receiver, sink: sink),
+            state: JobState(rawValue: state) ?? .pending, attempts: attempts, createdAt: date(createdAt),
+            nextAttemptAt: date(nextAttemptAt), updatedAt: date(updatedAt), lastError: lastError,
+            payload: try JSONDecoder().decode(Notification.self, from: payload)
         )
     }
 }
