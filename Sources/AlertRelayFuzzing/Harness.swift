@@ -1,4 +1,4 @@
-import AlertRelay
+@_spi(Testing) import AlertRelay
 import Foundation
 import Yams
 
@@ -14,7 +14,8 @@ public enum Harness {
         let text = String(decoding: input, as: UTF8.self)
         switch selector % 6 {
         case 0:
-            // The webhook payload decoder (Alertmanager and Grafana JSON).
+            // The webhook payload decoder (Alertmanager and Grafana JSON), and its fast path against JSONDecoder.
+            precondition(AlertRelay.Notification.scannerAgreesWithJSONDecoder(input), "PayloadScanner and JSONDecoder disagree")
             guard let notification = try? AlertRelay.Notification.decode(json: input) else { return false }
             render(notification)
             return true

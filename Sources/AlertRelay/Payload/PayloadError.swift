@@ -17,12 +17,13 @@ public struct PayloadError: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 extension Notification {
-    /// Decodes a webhook body exactly as received. Every failure becomes a ``PayloadError`` that names the
-    /// field at fault.
+    /// Decodes a webhook body exactly as received: through ``PayloadScanner`` when it can, else through
+    /// JSONDecoder, whose every failure becomes a ``PayloadError`` that names the field at fault.
     public static func decode(json body: some Collection<UInt8>) throws(PayloadError) -> Notification {
         guard String(validating: body, as: UTF8.self) != nil else {
             throw PayloadError(field: nil, reason: "body is not valid UTF-8")
         }
+        if let notification = PayloadScanner.notification(Array(body)) { return notification }
         do {
             return try JSONDecoder().decode(Notification.self, from: Data(body))
         } catch let error as DecodingError {
