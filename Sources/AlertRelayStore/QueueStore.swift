@@ -498,7 +498,7 @@ private struct StoredJob: Sendable {
             id: id, notificationID: notificationID, source: source, address: SinkAddress(receiver: receiver, sink: sink),
             state: JobState(rawValue: state) ?? .pending, attempts: attempts, createdAt: date(createdAt),
             nextAttemptAt: date(nextAttemptAt), updatedAt: date(updatedAt), lastError: lastError,
-            payload: try JSONDecoder().decode(Notification.self, from: payload)
+            payload: try Notification.decodeStored(Array(payload))
         )
     }
 }

@@ -198,11 +198,13 @@ public final class Dispatcher: Sendable {
             jobID: job.id, notificationID: job.notificationID, source: job.source, acceptedAt: job.createdAt,
             receiver: job.address.receiver, notification: job.payload, attempt: attemptNumber
         )
-        var logger = self.logger
-        logger[metadataKey: "delivery.id"] = "\(job.id)"
-        logger[metadataKey: "notification.id"] = "\(job.notificationID)"
-        logger[metadataKey: "sink"] = "\(job.address)"
-        logger[metadataKey: "attempt"] = "\(attemptNumber)"
+        // The ids every line about this delivery carries, built only for a line that is logged (setting them on
+        // the logger cost 3% of a delivery's instructions, logged or not).
+        func ids(_ metadata: Logger.Metadata) -> Logger.Metadata {
+            metadata.merging(
+                ["delivery.id": "\(job.id)", "notification.id": "\(job.notificationID)", "sink": "\(job.address)", "attempt": "\(attemptNumber)"]
+            ) { own, _ in own }
+        }
 
         let startedAt = now()
         let clock = ContinuousClock()
@@ -220,22 +222,22 @@ public final class Dispatcher: Sendable {
         case .delivered:
             transition = .delivered
             metrics.ended(job.address, type: kind, delivered: true, attempts: attemptNumber, sinceAccepted: sinceAccepted)
-            logger.info("Delivered", metadata: ["status": "\(outcome.status.map(String.init) ?? "-")"])
+            logger.info("Delivered", metadata: ids(["status": "\(outcome.status.map(String.init) ?? "-")"]))
         case .permanent(let reason, _, _):
             transition = .dead(error: reason)
             metrics.ended(job.address, type: kind, delivered: false, attempts: attemptNumber, sinceAccepted: sinceAccepted)
-            logger.error("Delivery failed permanently; dead letter", metadata: ["error": "\(reason)"])
+            logger.error("Delivery failed permanently; dead letter", metadata: ids(["error": "\(reason)"]))
         case .transient(let reason, _, _, let retryAfter):
             switch route.policy.next(attempts: attemptNumber, age: sinceAccepted, retryAfter: retryAfter, unit: jitter()) {
             case .retry(let delay):
                 let at = finishedAt.addingTimeInterval(delay.timeInterval)
                 transition = .retry(at: at, error: reason)
                 metrics.retried(job.address, type: kind)
-                logger.warning("Delivery failed; will retry", metadata: ["error": "\(reason)", "retry.in": "\(delay)"])
+                logger.warning("Delivery failed; will retry", metadata: ids(["error": "\(reason)", "retry.in": "\(delay)"]))
             case .giveUp(let why):
                 transition = .dead(error: "\(reason); \(why)")
                 metrics.ended(job.address, type: kind, delivered: false, attempts: attemptNumber, sinceAccepted: sinceAccepted)
-                logger.error("Delivery failed; dead letter", metadata: ["error": "\(reason)", "reason": "\(why)"])
+                logger.error("Delivery failed; dead letter", metadata: ids(["error": "\(reason)", "reason": "\(why)"]))
             }
         }
         await record(job, attempt: attempt, transition: transition)
@@ -251,12 +253,12 @@ public final class Dispatcher: Sendable {
         while true {
             do {
                 try await queue.finish(jobID: job.id, attempt: attempt, transition: transition)
-                if failures > 0 { logger.notice("Recorded a delivery attempt once the store could be written again", metadata: ["failures": "\(failures)"]) }
+                if failures > 0 { logger.notice("Recorded a delivery attempt once the store could be written again", metadata: ["failures": "\(failures)", "delivery.id": "\(job.id)"]) }
                 return
             } catch {
                 failures += 1
                 if failures == 1 {
-                    logger.error("Could not record a delivery attempt; retrying until the store can be written", metadata: ["error": "\(error)"])
+                    logger.error("Could not record a delivery attempt; retrying until the store can be written", metadata: ["error": "\(error)", "delivery.id": "\(job.id)"])
                 }
                 if state.withLock({ $0.stopping }) || Task.isCancelled { return }
                 try? await Task.sleep(for: .milliseconds(min(5_000, 200 * failures)))
