@@ -181,7 +181,6 @@ public final class QueueStore: DeliveryQueue, Sendable {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         )
-        let encoder = JSONEncoder()
         for job in item.jobs {
             if let key = job.dedupKey {
                 if let first = try String.fetchOne(findDuplicate, arguments: [key, now, job.address.receiver, job.address.sink]) {
@@ -194,7 +193,7 @@ public final class QueueStore: DeliveryQueue, Sendable {
                 arguments: [
                     item.id, item.source, job.address.receiver, job.address.sink,
                     job.mutedBecause == nil ? JobState.pending.rawValue : JobState.muted.rawValue, now, now, now, job.mutedBecause,
-                    try job.encodedPayload.map { Data($0) } ?? encoder.encode(job.payload),
+                    Data(job.encodedPayload ?? job.payload.jsonBytes()),
                 ]
             )
             written += 1

@@ -75,3 +75,41 @@ import Testing
         }
     }
 }
+
+/// The hand-written encoder must write what JSONEncoder writes, as a document (key order and escapes may differ).
+@Suite struct PayloadWriterTests {
+    static func document(_ bytes: [UInt8]) throws -> NSDictionary {
+        try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? NSDictionary)
+    }
+
+    static var notifications: [AlertRelay.Notification] {
+        get throws {
+            var list = try Fixtures.alertmanager.map { try JSONDecoder().decode(AlertRelay.Notification.self, from: Data(Fixtures.bytes($0))) }
+            list.append(try JSONDecoder().decode(AlertRelay.Notification.self, from: Data(Fixtures.bytes(Fixtures.grafana))))
+            let tricky = "quote \" backslash \\ slash / newline \n tab \t nul \u{0} bell \u{7} del \u{7f} é ✓ 😀 \u{2028}"
+            list.append(AlertRelay.Notification(
+                status: .resolved, receiver: tricky, groupKey: "{}:{a=\"b\"}", truncatedAlerts: 2, groupLabels: [tricky: tricky],
+                alerts: [Alert(status: .resolved, labels: ["z": "1", "a": tricky], annotations: ["url": "http://x/y?a=1&b=<2>"],
+                               startsAt: Timestamp(seconds: 1_795_980_600, nanoseconds: 187_001_208), endsAt: Timestamp(seconds: 1_795_980_900),
+                               silenceURL: "s", valueString: "[ var='A' value=1 ]")],
+                orgId: 1, state: "alerting", title: tricky, message: nil
+            ))
+            return list
+        }
+    }
+
+    @Test func writesTheDocumentJSONEncoderWritesAndReadsBackTheSame() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        for notification in try Self.notifications {
+            let written = notification.jsonBytes()
+            #expect(try Self.document(written) == Self.document(Array(encoder.encode(notification))))
+            #expect(try JSONDecoder().decode(AlertRelay.Notification.self, from: Data(written)) == notification)
+            if notification.alerts.allSatisfy({ $0.values == nil }) {
+                #expect(PayloadScanner.notification(written) == notification, "what the queue stores, the scanner reads back")
+            } else {
+                #expect(AlertRelay.Notification.scannerAgreesWithJSONDecoder(written))
+            }
+        }
+    }
+}

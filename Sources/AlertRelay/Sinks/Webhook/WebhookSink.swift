@@ -59,9 +59,7 @@ public struct WebhookSink: Sink {
             delivery.notification = notification
             return Array(template.render(TemplateContext(delivery)).utf8)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return Array((try? encoder.encode(notification)) ?? Data())
+        return notification.jsonBytes()
     }
 
     public func deliver(_ delivery: Delivery) async -> DeliveryOutcome {
