@@ -4,16 +4,7 @@
 BACKLOGS=${BACKLOGS:-10000 100000 1000000}
 RELAY_PORT=${RELAY_PORT:-19101}
 
-cat > "$work/backlog.yml" <<YAML
-server: {listen_address: 127.0.0.1:$RELAY_PORT}
-storage: {path: backlog-data}
-sources:
-  signed: {auth: [{type: standard-webhooks, secrets: [$SECRET]}]}
-route: {receiver: hook}
-receivers:
-  - name: hook
-    webhook_configs: [{url: "http://127.0.0.1:9/down"}]
-YAML
+relay_config "$work/backlog.yml" "$RELAY_PORT" backlog-data 'webhook_configs: [{url: "http://127.0.0.1:9/down"}]'
 
 echo
 echo "## Backlog: per-operation cost on the real store, and a restart, with N jobs pending" | tee -a "$work/table.md"

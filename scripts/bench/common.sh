@@ -53,6 +53,20 @@ stop() {  # stop PID: SIGTERM and wait
   wait "$1" 2>/dev/null || true
 }
 
+relay_config() {  # relay_config FILE PORT DATA_DIR SINK_YAML [TOP_LEVEL_YAML]: one receiver "hook" with one sink
+  cat > "$1" <<YAML
+server: {listen_address: 127.0.0.1:$2, max_connections: 1024}
+storage: {path: $3}
+sources:
+  signed: {auth: [{type: standard-webhooks, secrets: [$SECRET]}]}
+route: {receiver: hook}
+${5:-}
+receivers:
+  - name: hook
+    $4
+YAML
+}
+
 row() {  # row CELLS...: one row of the results table, printed and kept for BENCHMARKS.md
   local line="|"
   for cell in "$@"; do line="$line $cell |"; done

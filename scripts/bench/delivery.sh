@@ -7,18 +7,8 @@ STEADY_SECONDS=${STEADY_SECONDS:-20}
 RELAY_PORT=${RELAY_PORT:-19101}
 SINK_PORT=${SINK_PORT:-19102}
 
-cat > "$work/delivery.yml" <<YAML
-server: {listen_address: 127.0.0.1:$RELAY_PORT}
-storage: {path: delivery-data}
-sources:
-  signed: {auth: [{type: standard-webhooks, secrets: [$SECRET]}]}
-route: {receiver: hook}
-receivers:
-  - name: hook
-    webhook_configs:
-      - url: http://127.0.0.1:$SINK_PORT/hook
-        max_concurrency: ${CONCURRENCY:-32}
-YAML
+relay_config "$work/delivery.yml" "$RELAY_PORT" delivery-data \
+  "webhook_configs: [{url: \"http://127.0.0.1:$SINK_PORT/hook\", max_concurrency: ${CONCURRENCY:-32}}]"
 
 echo
 echo "## Delivery to a local HTTP sink (max_concurrency ${CONCURRENCY:-32})" | tee -a "$work/table.md"

@@ -12,20 +12,6 @@ count=$((DURATION * 40000))
 python3 scripts/bench/make_requests.py --count "$count" --secret "$SECRET" --fixture "$FIXTURE" --out "$work/signed.tsv"
 python3 scripts/bench/make_requests.py --count "$count" --secret "$SECRET" --fixture "$FIXTURE" --out "$work/hex.tsv" --hex
 
-ingest_config() {  # ingest_config SINK_YAML
-  cat > "$work/ingest.yml" <<YAML
-server: {listen_address: 127.0.0.1:$PORT, max_connections: 1024}
-storage: {path: ingest-data}
-sources:
-  signed:
-    auth: [{type: standard-webhooks, secrets: [$SECRET]}]
-route: {receiver: sink}
-receivers:
-  - name: sink
-    $1
-YAML
-}
-
 wrk_run() {  # wrk_run NAME URL SCHEME PATH: the load; leaves NAME.wrk
   BENCH_REQUESTS="$work/$3.tsv" BENCH_THREADS=$THREADS BENCH_SCHEME=$3 BENCH_PATH=$4 \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s scripts/bench/signed.lua "$2" > "$work/$1.wrk"
@@ -51,7 +37,7 @@ ingest_run() {  # ingest_run NAME SINK_YAML [serve flags...]
   local name=$1 sink_yaml=$2
   shift 2
   rm -rf "$work/ingest-data"
-  ingest_config "$sink_yaml"
+  relay_config "$work/ingest.yml" "$PORT" ingest-data "$sink_yaml"
   "$binary" serve --config.file "$work/ingest.yml" --log.level error "$@" > "$work/$name.log" 2>&1 &
   local pid=$!
   wait_ready "$PORT"

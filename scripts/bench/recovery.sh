@@ -7,20 +7,9 @@ DOWN_SECONDS=${DOWN_SECONDS:-10}
 RELAY_PORT=${RELAY_PORT:-19101}
 SINK_PORT=${SINK_PORT:-19102}
 
-cat > "$work/recovery.yml" <<YAML
-server: {listen_address: 127.0.0.1:$RELAY_PORT}
-storage: {path: recovery-data}
-sources:
-  signed: {auth: [{type: standard-webhooks, secrets: [$SECRET]}]}
-route: {receiver: hook}
-retry: {initial_interval: 1s, max_interval: 5s}
-receivers:
-  - name: hook
-    webhook_configs:
-      - url: http://127.0.0.1:$SINK_PORT/hook
-        max_concurrency: 32
-        rate_limit: $RECOVERY_RATE
-YAML
+relay_config "$work/recovery.yml" "$RELAY_PORT" recovery-data \
+  "webhook_configs: [{url: \"http://127.0.0.1:$SINK_PORT/hook\", max_concurrency: 32, rate_limit: $RECOVERY_RATE}]" \
+  "retry: {initial_interval: 1s, max_interval: 5s}"
 
 echo
 echo "## Recovery: $RECOVERY_JOBS jobs queued, the sink down for ${DOWN_SECONDS}s, rate_limit $RECOVERY_RATE/s" | tee -a "$work/table.md"
