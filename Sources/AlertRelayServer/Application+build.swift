@@ -331,7 +331,6 @@ public func serve(
     var services: [any Service] = delivering ? [DeliveryService(dispatcher: relay.dispatcher)] : []
     services.append(PruneService(store: relay.store, retention: configuration.configuration.storage.deliveredRetention.duration, logger: logger))
     services.append(ReloadOnHangup(relay: relay, logger: logger))
-    services.append(CheckpointService(store: relay.store, logger: logger))
     if let address = configuration.metricsListenAddress {
         services.append(buildOperationsApplication(relay: relay, address: address, logger: logger))
     }
@@ -371,28 +370,6 @@ struct ReloadOnHangup: Service {
                 logger.notice("SIGHUP: reloading the configuration")
                 _ = await relay.reload(logger: logger)
             }
-        }
-    }
-}
-
-/// Copies the queue's write-ahead log into the database file five times a second, beside the writer rather
-/// than in it: no enqueue waits for a checkpoint.
-struct CheckpointService: Service {
-    let store: QueueStore
-    let logger: Logger
-
-    func run() async throws {
-        var failing = false
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            do {
-                try await store.checkpoint()
-                if failing { logger.notice("Checkpoints of the queue work again") }
-                failing = false
-            } catch {
-                if !failing { logger.warning("Could not checkpoint the queue; the writer will when the log grows", metadata: ["error": "\(error)"]) }
-                failing = true
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(200)) }
         }
     }
 }

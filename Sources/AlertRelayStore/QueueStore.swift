@@ -10,8 +10,6 @@ import GRDB
 public final class QueueStore: DeliveryQueue, Sendable {
     public let path: String
     private let pool: DatabasePool
-    /// A connection of its own for checkpoints, so that they never hold the writer.
-    private let checkpointer: DatabaseQueue
     private let enqueuer: GroupCommit<AcceptedNotification, EnqueueResult>
     private let finisher: GroupCommit<Finish, Void>
 
@@ -27,11 +25,6 @@ public final class QueueStore: DeliveryQueue, Sendable {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            // Checkpoints run beside the writer (``checkpoint()``, every 200 ms from the service), not in it: an
-            // automatic checkpoint runs in the committing writer, which every enqueue waits for (a 4 MiB one
-            // put 30 ms on the p99 of ingest, a 32 MiB one 350 ms; scripts/bench.sh). This is the backstop if
-            // nothing calls ``checkpoint()``.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -40,7 +33,6 @@ public final class QueueStore: DeliveryQueue, Sendable {
             // commits, all of them checkpoints).
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(pool)
-            checkpointer = try DatabaseQueue(path: path)
         } catch {
             throw StoreError(operation: "open \(path)", error)
         }
@@ -431,20 +423,6 @@ public final class QueueStore: DeliveryQueue, Sendable {
     }
 
     /// Whether a write can be committed right now (for `/-/ready`).
-    /// Copies committed pages from the WAL into the database file (SQLite's passive checkpoint) on a connection
-    /// of its own: enqueues go on meanwhile. Returns the WAL's size and how much of it is now copied, in pages.
-    @discardableResult
-    public func checkpoint() async throws(StoreError) -> (walPages: Int, copied: Int) {
-        do {
-            return try await checkpointer.writeWithoutTransaction { db in
-                let result = try db.checkpoint(.passive)
-                return (result.walFrameCount, result.checkpointedFrameCount)
-            }
-        } catch {
-            throw StoreError(operation: "checkpoint the write-ahead log", error)
-        }
-    }
-
     /// The writer's `PRAGMA synchronous` (2 is FULL): what an enqueue's commit does.
     func writerSynchronous() async throws -> Int {
         try await pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }

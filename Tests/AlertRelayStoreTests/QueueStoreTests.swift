@@ -34,17 +34,6 @@ typealias Notification = AlertRelay.Notification
         #expect(try await store.writerSynchronous() == 2)
     }
 
-    @Test func aCheckpointCopiesTheLogBesideTheWriter() async throws {
-        let store = try QueueStore(path: path)
-        for index in 0..<20 {
-            _ = try await store.enqueue(accepted("n\(index)", notification("db\(index):9100"), at: t0))
-        }
-        let (walPages, copied) = try await store.checkpoint()
-        #expect(walPages > 0)
-        #expect(copied == walPages, "nothing reads: all of the log is copied")
-        #expect(try await store.counts()[.pending] == 20)
-    }
-
     @Test func enqueuedJobsAreClaimedOnceAndFinished() async throws {
         let store = try QueueStore(path: path)
         #expect(try await store.enqueue(accepted("n1", notification(), at: t0, to: [main, mail])) == .accepted(jobs: 2, duplicates: 0))
