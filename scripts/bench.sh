@@ -31,6 +31,8 @@ if [ "$parts" = "ingest delivery backlog recovery" ]; then
     echo "command:  scripts/bench.sh (DURATION=${DURATION} CONNECTIONS=${CONNECTIONS} JOBS=${JOBS} RATE=${RATE} BACKLOGS=\"${BACKLOGS}\" RECOVERY_JOBS=${RECOVERY_JOBS} RECOVERY_RATE=${RECOVERY_RATE})"
     echo '```'
     cat "$work/table.md"
+    echo
+    cat scripts/bench/limits.md
   } > BENCHMARKS.md
   echo
   echo "wrote BENCHMARKS.md"
