@@ -237,11 +237,27 @@ public final class QueueStore: DeliveryQueue, Sendable {
             }
             return claimed
         }
-        do {
-            return try rows.map { try $0.decoded() }.sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
-        } catch {
-            throw StoreError(operation: "decode claimed jobs", error)
+        // A payload that cannot be read back would be claimed and fail forever: it becomes a dead letter, for a
+        // person to look at, and the rest of the claim goes on.
+        var jobs: [Job] = []
+        var unreadable: [(id: Int64, reason: String)] = []
+        for row in rows {
+            do {
+                jobs.append(try row.decoded())
+            } catch {
+                unreadable.append((row.id, "the stored payload cannot be read back: \(error)"))
+            }
         }
+        if !unreadable.isEmpty {
+            try await write("dead-letter unreadable jobs", durability: .normal) { [unreadable] db in
+                for (id, reason) in unreadable {
+                    try db.execute(
+                        sql: "UPDATE jobs SET state = 'dead', last_error = ?, updated_at = ? WHERE id = ?", arguments: [reason, millis(now), id]
+                    )
+                }
+            }
+        }
+        return jobs.sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
     }
 
     /// Records an attempt and moves the job on; returns once durable.
@@ -457,8 +473,11 @@ public final class QueueStore: DeliveryQueue, Sendable {
         }
     }
 
+    /// A job as the admin API lists it: one whose payload cannot be read back (a dead letter, see
+    /// ``claimDue(now:allowances:)``) shows with no alerts rather than hiding the whole list.
     private static func job(_ row: Row) throws -> Job {
-        try StoredJob(row).decoded()
+        let stored = StoredJob(row)
+        return (try? stored.decoded()) ?? stored.decoded(payload: AlertRelay.Notification(status: .firing, alerts: []))
     }
 }
 
@@ -493,11 +512,14 @@ private struct StoredJob: Sendable {
     }
 
     func decoded() throws -> Job {
+        decoded(payload: try AlertRelay.Notification.decodeStored(Array(payload)))
+    }
+
+    func decoded(payload notification: AlertRelay.Notification) -> Job {
         Job(
             id: id, notificationID: notificationID, source: source, address: SinkAddress(receiver: receiver, sink: sink),
             state: JobState(rawValue: state) ?? .pending, attempts: attempts, createdAt: date(createdAt),
-            nextAttemptAt: date(nextAttemptAt), updatedAt: date(updatedAt), lastError: lastError,
-            payload: try Notification.decodeStored(Array(payload))
+            nextAttemptAt: date(nextAttemptAt), updatedAt: date(updatedAt), lastError: lastError, payload: notification
         )
     }
 }

@@ -34,6 +34,20 @@ typealias Notification = AlertRelay.Notification
         #expect(try await store.writerSynchronous() == 2)
     }
 
+    @Test func aJobWhosePayloadCannotBeReadBackBecomesADeadLetterAndTheClaimGoesOn() async throws {
+        let store = try QueueStore(path: path)
+        let broken = NewJob(address: main, payload: notification(), dedupKey: nil, encodedPayload: Array("{not json".utf8))
+        _ = try await store.enqueue(AcceptedNotification(id: "bad", receivedAt: t0, source: "am", jobs: [broken], dedupWindow: .seconds(300)))
+        _ = try await store.enqueue(accepted("good", notification("db2:9100"), at: t0))
+        let claimed = try await store.claimDue(now: t0, allowances: [main: 10])
+        #expect(claimed.map(\.notificationID) == ["good"])
+        let counts = try await store.counts()
+        #expect(counts[.dead] == 1)
+        #expect(counts[.delivering] == 1)
+        let dead = try #require(try await store.jobs(state: .dead, receiver: nil, limit: 10, before: nil).first)
+        #expect(dead.lastError?.hasPrefix("the stored payload cannot be read back") == true)
+    }
+
     @Test func enqueuedJobsAreClaimedOnceAndFinished() async throws {
         let store = try QueueStore(path: path)
         #expect(try await store.enqueue(accepted("n1", notification(), at: t0, to: [main, mail])) == .accepted(jobs: 2, duplicates: 0))

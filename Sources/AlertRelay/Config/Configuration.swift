@@ -146,7 +146,7 @@ public struct SourceConfig: Sendable, Decodable {
         rateLimit = try c.decode(.rateLimit, default: 0)
         rateBurst = try c.decodeIfPresent(Int.self, forKey: .rateBurst)
         clientCertificate = try c.decodeIfPresent(ClientCertificateConfig.self, forKey: .clientCertificate)
-        guard rateLimit >= 0 else { throw c.invalid(.rateLimit, "must not be negative") }
+        guard rateLimit >= 0, rateLimit <= 1_000_000 else { throw c.invalid(.rateLimit, "must be between 0 (no limit) and 1000000 per second") }
         if let rateBurst, rateBurst < 1 { throw c.invalid(.rateBurst, "must be at least 1") }
         if rateBurst != nil, rateLimit == 0 { throw c.invalid(.rateBurst, "only applies with a rate_limit") }
     }
@@ -468,7 +468,7 @@ public struct WebhookConfig: Sendable, Decodable {
         }
         guard maxAlerts >= 0 else { throw c.invalid(.maxAlerts, "must not be negative") }
         guard maxConcurrency >= 1 else { throw c.invalid(.maxConcurrency, "must be at least 1") }
-        guard rateLimit >= 0 else { throw c.invalid(.rateLimit, "must not be negative") }
+        guard rateLimit >= 0, rateLimit <= 1_000_000 else { throw c.invalid(.rateLimit, "must be between 0 (no limit) and 1000000 per second") }
         guard timeout.duration > .zero else { throw c.invalid(.timeout, "must be more than 0") }
     }
 }
@@ -611,7 +611,7 @@ public struct SlackConfig: Sendable, Decodable {
         maxConcurrency = try c.decode(.maxConcurrency, default: 1)
         rateLimit = try c.decode(.rateLimit, default: 1)  // Slack allows about one message per second
         guard maxConcurrency >= 1 else { throw c.invalid(.maxConcurrency, "must be at least 1") }
-        guard rateLimit >= 0 else { throw c.invalid(.rateLimit, "must not be negative") }
+        guard rateLimit >= 0, rateLimit <= 1_000_000 else { throw c.invalid(.rateLimit, "must be between 0 (no limit) and 1000000 per second") }
         guard timeout.duration > .zero else { throw c.invalid(.timeout, "must be more than 0") }
     }
 }

@@ -344,7 +344,7 @@ extension Notification {
     /// A payload the queue stored (a sender's body, or AlertRelay's own encoding of a share of it), read back
     /// for delivery: through the scanner when it can, else JSONDecoder.
     public static func decodeStored(_ bytes: [UInt8]) throws -> Notification {
-        if let notification = PayloadScanner.notification(bytes) { return notification }
+        if String(validating: bytes, as: UTF8.self) != nil, let notification = PayloadScanner.notification(bytes) { return notification }
         return try JSONDecoder().decode(Notification.self, from: Data(bytes))
     }
 }

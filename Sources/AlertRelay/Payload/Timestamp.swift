@@ -32,6 +32,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
     /// Go's zero time, `0001-01-01T00:00:00Z`: Alertmanager's way of saying "not set".
     public static let goZero = Timestamp(seconds: -62_135_596_800)
     public var isGoZero: Bool { self <= Self.goZero }
+    /// `9999-12-31T23:59:59Z`, the last instant RFC 3339 can write.
+    static let latest = Timestamp(seconds: 253_402_300_799)
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         (lhs.seconds, lhs.nanoseconds) < (rhs.seconds, rhs.nanoseconds)
@@ -95,6 +97,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
         let days = Self.daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        // In UTC, years 0001 to 9999 only: what RFC 3339 can write back (an offset can push a valid local
+        // time out of that range, and the queue must read back what it stores).
+        guard (Self.goZero.seconds...Self.latest.seconds).contains(Int64(seconds)) else { return nil }
         self.init(seconds: Int64(seconds), nanoseconds: Int32(nanoseconds))
     }
 

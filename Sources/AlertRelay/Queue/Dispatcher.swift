@@ -171,8 +171,8 @@ public final class Dispatcher: Sendable {
                 if let rate = route.limits.ratePerSecond, rate > 0 {
                     // The starts owed since `nextStart` (one, once it has come, and one more per 1/rate since),
                     // at most a burst: one claim takes several jobs at a high rate.
-                    let owed = Int(time.timeIntervalSince(gate.nextStart) * rate) + 1
-                    allowance = time >= gate.nextStart ? min(allowance, owed, Self.burst(rate)) : 0
+                    let owed = min(time.timeIntervalSince(gate.nextStart) * rate, Double(Self.burst(rate)))  // finite, even from distantPast
+                    allowance = time >= gate.nextStart ? min(allowance, Int(owed) + 1, Self.burst(rate)) : 0
                 }
                 if allowance > 0 { allowances[address] = allowance }
             }
@@ -182,7 +182,7 @@ public final class Dispatcher: Sendable {
 
     /// The starts a rate-limited sink may get at once: a tenth of a second's worth (1 for Slack's 1/s).
     static func burst(_ rate: Double) -> Int {
-        max(1, Int(rate / 10))
+        max(1, Int(min(rate, 1_000_000) / 10))
     }
 
     private func started(_ address: SinkAddress, limits: SinkLimits) {

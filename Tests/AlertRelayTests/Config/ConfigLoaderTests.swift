@@ -65,6 +65,13 @@ import Testing
             .map(\.path) == ["sources.alertmanager.client_certificate.common_names"])
     }
 
+    @Test func aRateLimitMeantAsUnlimitedIsRefusedNotTrustedToArithmetic() {
+        let webhook = Self.withSink("webhook_configs: [{url: 'http://sink.example/hook', rate_limit: 1e9}]")
+        #expect(issues(webhook).map(\.path).contains { $0.hasSuffix("rate_limit") }, "\(issues(webhook))")
+        let source = Self.minimal.replacingOccurrences(of: "    auth:\n", with: "    rate_limit: .inf\n    auth:\n")
+        #expect(issues(source).map(\.path).contains { $0.hasSuffix("rate_limit") }, "\(issues(source))")
+    }
+
     @Test func aWorldWritableTLSKeyIsRefused() throws {
         for name in ["server.pem", "server.key"] {
             try Data("x".utf8).write(to: directory.appendingPathComponent(name))

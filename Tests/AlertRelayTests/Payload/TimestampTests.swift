@@ -44,3 +44,18 @@ import Testing
         #expect(Timestamp(Date(timeIntervalSince1970: -0.5)) == Timestamp(seconds: -1, nanoseconds: 500_000_000))
     }
 }
+
+@Suite struct TimestampRangeTests {
+    /// What the queue stores it must read back: an offset that moves a time out of years 0001–9999 in UTC is
+    /// refused at the door (RFC 3339 could not write it back).
+    @Test(arguments: ["9999-12-31T23:59:59-23:59", "0000-01-01T00:00:00+01:00", "0000-12-31T23:59:59Z"])
+    func refusesInstantsOutsideTheYearsRFC3339CanWrite(_ text: String) {
+        #expect(Timestamp(rfc3339: text) == nil)
+    }
+
+    @Test(arguments: ["9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "9999-12-31T10:00:00-13:00"])
+    func roundTripsTheEdges(_ text: String) throws {
+        let timestamp = try #require(Timestamp(rfc3339: text))
+        #expect(Timestamp(rfc3339: timestamp.rfc3339) == timestamp)
+    }
+}
