@@ -28,17 +28,20 @@ public final class CurlHTTPTransport: HTTPTransport, Sendable {
         let bodyLimit = bodyLimit
         let handles = handles
         do {
-            return try await threads.runIfActive { Self.perform(request, bodyLimit: bodyLimit, handles: handles) }
+            return try await TransferAbort.run(on: threads) { abort in Self.perform(request, bodyLimit: bodyLimit, handles: handles, abort: abort) }
         } catch {
             return .failure(.other("the transport is shut down"))
         }
     }
 
-    private static func perform(_ request: OutboundRequest, bodyLimit: Int, handles: HandlePool) -> Result<OutboundResponse, TransportError> {
+    private static func perform(
+        _ request: OutboundRequest, bodyLimit: Int, handles: HandlePool, abort: TransferAbort
+    ) -> Result<OutboundResponse, TransportError> {
         do throws(CurlError) {
             let handle = try handles.take()
             defer { handles.giveBack(handle) }
             try handle.set(CURLOPT_URL, request.url)
+            try handle.abort(when: abort)
             try handle.set(CURLOPT_PROTOCOLS_STR, "http,https")
             try handle.set(CURLOPT_FOLLOWLOCATION, request.followRedirects)
             if request.followRedirects {
@@ -80,6 +83,8 @@ public final class CurlHTTPTransport: HTTPTransport, Sendable {
             return .connection(error.description)
         case CURLE_OPERATION_TIMEDOUT:
             return .timeout(error.description)
+        case CURLE_ABORTED_BY_CALLBACK:
+            return .connection("interrupted by shutdown")
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM:
             return .tls(error.description)
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_FUNCTION_ARGUMENT:
@@ -105,19 +110,20 @@ public final class CurlMailTransport: MailTransport, Sendable {
 
     public func send(_ mail: OutboundMail) async -> Result<Int, MailError> {
         do {
-            return try await threads.runIfActive { Self.perform(mail) }
+            return try await TransferAbort.run(on: threads) { abort in Self.perform(mail, abort: abort) }
         } catch {
             return .failure(MailError(kind: .other, replyCode: nil, message: "the transport is shut down"))
         }
     }
 
-    private static func perform(_ mail: OutboundMail) -> Result<Int, MailError> {
+    private static func perform(_ mail: OutboundMail, abort: TransferAbort) -> Result<Int, MailError> {
         var handle: EasyHandle?
         do throws(CurlError) {
             let easy = try EasyHandle()
             handle = easy
             let hello = mail.hello.addingPercentEncoding(withAllowedCharacters: .urlHostAllowed) ?? "localhost"
             try easy.set(CURLOPT_URL, mail.server + "/" + hello)
+            try easy.abort(when: abort)
             try easy.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
             if mail.server.hasPrefix("smtp://") {
                 try easy.set(CURLOPT_USE_SSL, mail.requireTLS ? Int(CURLUSESSL_ALL.rawValue) : Int(CURLUSESSL_NONE.rawValue))
@@ -148,7 +154,7 @@ public final class CurlMailTransport: MailTransport, Sendable {
         let kind: MailError.Kind
         switch error.code {
         case CURLE_LOGIN_DENIED: kind = .authentication
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_GOT_NOTHING: kind = .connection
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_GOT_NOTHING, CURLE_ABORTED_BY_CALLBACK: kind = .connection
         case CURLE_OPERATION_TIMEDOUT: kind = .timeout
         case CURLE_USE_SSL_FAILED, CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE: kind = .tls
         default: kind = replyCode.map { $0 >= 400 } == true ? .rejected : .other

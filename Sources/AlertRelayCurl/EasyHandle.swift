@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import NIOPosix
 import Synchronization
 
 /// libcurl's error for one call, with curl's own message.
@@ -92,6 +93,17 @@ final class EasyHandle: @unchecked Sendable {
         try check(ar_curl_setopt_pointer(handle, CURLOPT_READDATA, Unmanaged.passUnretained(source).toOpaque()))
     }
 
+    /// Ends the transfer (`CURLE_ABORTED_BY_CALLBACK`) soon after `abort` is raised: libcurl asks its progress
+    /// callback at least once a second, also while it waits for a server that says nothing.
+    func abort(when abort: TransferAbort) throws(CurlError) {
+        try check(ar_curl_setopt_xferinfo(handle, { userdata, _, _, _, _ in
+            guard let userdata else { return 0 }
+            return Unmanaged<TransferAbort>.fromOpaque(userdata).takeUnretainedValue().isRaised ? 1 : 0
+        }))
+        try check(ar_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, Unmanaged.passUnretained(abort).toOpaque()))
+        try set(CURLOPT_NOPROGRESS, false)
+    }
+
     /// A string list option (`CURLOPT_MAIL_RCPT`), owned by this handle.
     func setList(_ option: CURLoption, _ values: [String]) throws(CurlError) {
         var list: UnsafeMutablePointer<curl_slist>?
@@ -149,6 +161,26 @@ final class EasyHandle: @unchecked Sendable {
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
             throw CurlError(code: code, detail: detail)
+        }
+    }
+}
+
+/// Raised when the task that waits for a transfer is cancelled (a shutdown past its grace): the transfer ends
+/// instead of holding the process until the sink's timeout.
+final class TransferAbort: Sendable {
+    private let raised = Atomic<Bool>(false)
+
+    var isRaised: Bool { raised.load(ordering: .relaxed) }
+
+    func raise() { raised.store(true, ordering: .relaxed) }
+
+    /// Runs `transfer` on `threads`, raising the abort if the calling task is cancelled meanwhile.
+    static func run<T: Sendable>(on threads: NIOThreadPool, _ transfer: @escaping @Sendable (TransferAbort) -> T) async throws -> T {
+        let abort = TransferAbort()
+        return try await withTaskCancellationHandler {
+            try await threads.runIfActive { transfer(abort) }
+        } onCancel: {
+            abort.raise()
         }
     }
 }

@@ -12,7 +12,7 @@ public enum Harness {
     @discardableResult
     public static func run(selector: UInt8, input: [UInt8]) -> Bool {
         let text = String(decoding: input, as: UTF8.self)
-        switch selector % 6 {
+        switch selector % 7 {
         case 0:
             // The webhook payload decoder (Alertmanager and Grafana JSON), and its fast path against JSONDecoder.
             precondition(AlertRelay.Notification.scannerAgreesWithJSONDecoder(input), "PayloadScanner and JSONDecoder disagree")
@@ -45,6 +45,22 @@ public enum Harness {
         case 4:
             // The config file's structure (YAML and every key's checks); the loader's file access is left out.
             return (try? YAMLDecoder().decode(Configuration.self, from: text)) != nil
+        case 6:
+            // Time intervals as a config writes them, each evaluated against instants across four years: a
+            // parser that accepts an interval its evaluation cannot handle would take the service down.
+            guard let specs = try? YAMLDecoder().decode([TimeIntervalConfig].self, from: text) else { return false }
+            var built = false
+            for spec in specs {
+                guard
+                    let interval = try? RecurringInterval(
+                        times: spec.times, weekdays: spec.weekdays, daysOfMonth: spec.daysOfMonth, months: spec.months, years: spec.years,
+                        location: spec.location
+                    )
+                else { continue }
+                built = true
+                for instant in instants { _ = interval.contains(instant) }
+            }
+            return built
         default:
             // A template written by an operator, rendered with alert data in every format.
             var compiled = false
@@ -57,6 +73,27 @@ public enum Harness {
             return compiled
         }
     }
+
+    /// The last three days of every month from 2027 to 2030 (2028 a leap year) and the first of each, at
+    /// 00:30 and 23:30 UTC: where days past a month's end and times near midnight are decided.
+    static let instants: [Date] = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        var dates: [Date] = []
+        for year in 2027...2030 {
+            for month in 1...12 {
+                guard let first = calendar.date(from: DateComponents(year: year, month: month, day: 1)),
+                    let days = calendar.range(of: .day, in: .month, for: first)?.count
+                else { continue }
+                for day in [1, days - 2, days - 1, days] {
+                    for minutes in [30, 23 * 60 + 30] {
+                        dates.append(first.addingTimeInterval(Double((day - 1) * 86_400 + minutes * 60)))
+                    }
+                }
+            }
+        }
+        return dates
+    }()
 
     static let sample = AlertRelay.Notification(
         status: .firing, groupKey: "{}:{alertname=\"Fuzz\"}", groupLabels: ["alertname": "Fuzz"],

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// An error a client sees: an HTTP status and a JSON body that says what was wrong.
 ///
@@ -41,6 +42,13 @@ public struct APIError: Error, HTTPResponseError, Equatable {
 extension APIError {
     static func unknownSource(_ name: String) -> APIError {
         APIError(.notFound, code: "unknown_source", message: "no source named \"\(name.prefix(100))\" is configured")
+    }
+
+    /// The same answer, after which the connection is closed (a body left unread cannot be skipped safely).
+    func closingConnection() -> APIError {
+        var error = self
+        error.headers[.connection] = "close"
+        return error
     }
 
     static let unauthorized = APIError(
@@ -99,6 +107,11 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError(error.status, code: Self.code(for: error.status), message: error.body ?? error.status.reasonPhrase, headers: error.headers)
         } catch let error as any HTTPResponseError {
             throw APIError(error.status, code: Self.code(for: error.status), message: error.status.reasonPhrase)
+        } catch let error as HTTPParserError {
+            // A malformed request (a bad chunk size, a missing CRLF) is the client's fault: 400, which a sender
+            // does not retry as it would a 500, and nothing for the error log.
+            context.logger.debug("Refused a malformed request", metadata: ["error": "\(error)"])
+            throw APIError(.badRequest, code: "malformed_request", message: "the request is not valid HTTP/1.1 (\(error))", headers: [.connection: "close"])
         } catch {
             context.logger.error("Unexpected error while handling a request", metadata: ["error": "\(String(reflecting: error))"])
             throw APIError(.internalServerError, code: "internal_error", message: "internal error; see the service's log")

@@ -22,9 +22,12 @@ public final class Relay: Sendable {
     public let clock: @Sendable () -> Date
     let sinks: SinkFactory
     let discardingIngest: Bool
-    /// The main listener's connection limit and, with `server.tls`, its certificates; both follow a reload.
+    /// The main listener's connection limits and, with `server.tls`, its certificates; both follow a reload.
     public let connections: ConnectionGate
     public let listenerTLS: ListenerTLS?
+    /// The metrics listener's own connection limits (`server.metrics_listen_address`): the same values,
+    /// counted apart, so scrapes and senders cannot starve each other.
+    public let metricsConnections: ConnectionGate
 
     struct Live: Sendable {
         var configuration: ResolvedConfiguration
@@ -58,10 +61,17 @@ public final class Relay: Sendable {
             at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
         )
         store = try QueueStore(path: storePath, metrics: metrics)
-        connections = ConnectionGate(limit: configuration.configuration.server.maxConnections, metrics: metrics)
+        let server = configuration.configuration.server
+        connections = ConnectionGate(limit: server.maxConnections, perClient: server.connectionsPerClient, listener: "main", metrics: metrics)
+        metricsConnections = ConnectionGate(
+            limit: server.maxConnections, perClient: server.connectionsPerClient, listener: "metrics", metrics: metrics
+        )
         listenerTLS = try configuration.listenerTLS.map { files throws(ConfigError) in try ListenerTLS(files) }
         sinks = SinkFactory(clock: clock)
-        dispatcher = Dispatcher(queue: store, routes: try sinks.routes(for: configuration), now: clock, logger: logger, metrics: metrics)
+        dispatcher = Dispatcher(
+            queue: store, routes: try sinks.routes(for: configuration), now: clock,
+            drainTimeout: configuration.configuration.server.shutdownTimeout.duration, logger: logger, metrics: metrics
+        )
         let ingestor = Self.ingestor(configuration, store: store, dispatcher: dispatcher, clock: clock, discarding: discardingIngest,
                                      replayGuard: ReplayGuard(), metrics: metrics)
         live = Mutex(Live(configuration: configuration, ingestor: ingestor))
@@ -157,7 +167,9 @@ public final class Relay: Sendable {
                 throw ConfigError(file: next.file, issues: error.issues)
             }
         }
-        connections.update(limit: next.configuration.server.maxConnections)
+        let server = next.configuration.server
+        connections.update(limit: server.maxConnections, perClient: server.connectionsPerClient)
+        metricsConnections.update(limit: server.maxConnections, perClient: server.connectionsPerClient)
     }
 
     /// The config file read again and checked. The data directory holds the queue: a reload cannot move it.
@@ -186,14 +198,26 @@ public final class Relay: Sendable {
         return registry.emitToBuffer()
     }
 
-    /// Why the service cannot take webhooks right now, or `nil` when it can.
+    /// Why the service cannot take webhooks right now, or `nil` when it can: the queue must take a write, and
+    /// its file system must have room for the largest webhook a source may send, stored once per sink (a
+    /// nearly full disk took small writes and refused every 20-60 KB webhook while `/-/ready` said 200).
     @Sendable public func unreadiness() async -> String? {
         do {
             try await store.checkWritable()
-            return nil
         } catch {
             return "the queue cannot be written: \(error)"
         }
+        let configuration = self.configuration
+        let largest = configuration.sources.values.map(\.maxBodySize).max() ?? 0
+        let sinks = max(1, configuration.receivers.values.reduce(0) { $0 + $1.sinks.count })
+        let needed = largest * sinks + (1 << 20)
+        var space = statvfs()
+        guard statvfs(configuration.dataDirectory.path, &space) == 0 else { return nil }
+        let free = Int(space.f_bavail) * Int(space.f_frsize)
+        guard free >= needed else {
+            return "only \(free / 1024) KiB free for the queue; a webhook of max_body_size to every sink needs \(needed / 1024) KiB"
+        }
+        return nil
     }
 }
 
@@ -248,23 +272,26 @@ final class SinkFactory: Sendable {
     }
 }
 
-/// Assembles the HTTP application.
-public func buildApplication(relay: Relay, logger: Logger) -> some ApplicationProtocol {
-    let readTimeout = relay.configuration.configuration.server.readTimeout.duration
-    let idleTimeout = relay.configuration.configuration.server.idleTimeout.duration
+/// What every listener does to protect itself: the whole-request read deadline (slowloris), the idle
+/// timeout, header limits, and its connection gate.
+func protectedServer(relay: Relay, gate: ConnectionGate, tls: ListenerTLS?) -> HTTPServerBuilder {
+    let server = relay.configuration.configuration.server
     let http = HTTP1Channel.Configuration(
-        additionalChannelHandlers: [RequestDeadlineHandler(timeout: .nanoseconds(Int64(readTimeout.timeInterval * 1e9)))],
-        idleTimeout: .nanoseconds(Int64(idleTimeout.timeInterval * 1e9)),
+        additionalChannelHandlers: [RequestDeadlineHandler(timeout: TimeAmount(server.readTimeout.duration))],
+        idleTimeout: TimeAmount(server.idleTimeout.duration),
         // Alertmanager and Grafana send a handful of small headers; anything near these is abuse.
         httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
     )
-    let connections = relay.connections
-    let tls = relay.listenerTLS
-    return Application(
+    return HTTPServerBuilder { responder in
+        ListenerChannel(base: HTTP1Channel(responder: responder, configuration: http), gate: gate, tls: tls)
+    }
+}
+
+/// Assembles the HTTP application.
+public func buildApplication(relay: Relay, logger: Logger) -> some ApplicationProtocol {
+    Application(
         router: buildRouter(relay: relay),
-        server: HTTPServerBuilder { responder in
-            ListenerChannel(base: HTTP1Channel(responder: responder, configuration: http), gate: connections, tls: tls)
-        },
+        server: protectedServer(relay: relay, gate: relay.connections, tls: relay.listenerTLS),
         configuration: .init(
             address: .hostname(relay.configuration.listenAddress.host, port: relay.configuration.listenAddress.port),
             serverName: "AlertRelay"
@@ -308,7 +335,8 @@ public func buildOperationsApplication(relay: Relay, address: ListenAddress, log
     HealthController(readiness: relay.unreadiness).register(on: router)
     registerMetrics(relay: relay, on: router)
     return Application(
-        router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "AlertRelay"), logger: logger
+        router: router, server: protectedServer(relay: relay, gate: relay.metricsConnections, tls: nil),
+        configuration: .init(address: .hostname(address.host, port: address.port), serverName: "AlertRelay"), logger: logger
     )
 }
 
@@ -335,14 +363,28 @@ public func serve(
         services.append(buildOperationsApplication(relay: relay, address: address, logger: logger))
     }
     services.append(application)  // last: stopped first
-    let serviceGroup = ServiceGroup(
-        configuration: .init(
-            services: services,
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        )
-    )
-    try await serviceGroup.run()
+    var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    // The delivery workers cut off what is still in flight after `shutdown_timeout` (it stays queued); the
+    // rest of the group gets a little more, and a service that ignores cancellation a last few seconds, so
+    // the process is gone before systemd's or Kubernetes' SIGKILL.
+    let shutdownTimeout = configuration.configuration.server.shutdownTimeout.duration
+    group.maximumGracefulShutdownDuration = shutdownTimeout + .seconds(3)
+    group.maximumCancellationDuration = .seconds(5)
+    do {
+        try await ServiceGroup(configuration: group).run()
+    } catch let error as IOError where error.errnoCode == EADDRINUSE {
+        throw ListenError(addresses: [configuration.listenAddress] + (configuration.metricsListenAddress.map { [$0] } ?? []), reason: "address already in use")
+    }
+}
+
+/// A listener could not open its socket: the process ends with this one line instead of running without it.
+public struct ListenError: Error, CustomStringConvertible {
+    public var addresses: [ListenAddress]
+    public var reason: String
+
+    public var description: String {
+        "cannot listen on \(addresses.map(\.description).joined(separator: " or ")): \(reason)"
+    }
 }
 
 /// The delivery workers as a service: on graceful shutdown they stop claiming and finish what they hold.

@@ -9,6 +9,8 @@ import Glibc
 public final class DataDirectory: Sendable {
     public let url: URL
     private let lockDescriptor: Int32
+    /// The mode an existing directory had when it was open to other users, before it was made 0700.
+    public let tightenedFrom: mode_t?
 
     public struct Error: Swift.Error, CustomStringConvertible {
         public var description: String
@@ -21,8 +23,21 @@ public final class DataDirectory: Sendable {
         } catch {
             throw Error(description: "cannot create data directory \(url.path): \((error as NSError).localizedDescription)")
         }
+        // The queue holds alert contents: an existing directory that others can read or enter is made private.
+        var status = stat()
+        guard lstat(url.path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else {
+            throw Error(description: "data directory \(url.path) is not a directory")
+        }
+        if status.st_mode & 0o077 != 0 {
+            guard chmod(url.path, 0o700) == 0 else {
+                throw Error(description: "data directory \(url.path) is open to other users (mode \(String(status.st_mode & 0o777, radix: 8))) and cannot be made 0700: \(String(cString: strerror(errno)))")
+            }
+            tightenedFrom = status.st_mode & 0o777
+        } else {
+            tightenedFrom = nil
+        }
         let lockPath = url.appendingPathComponent("alertrelay.lock").path
-        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else {
             throw Error(description: "cannot open \(lockPath): \(String(cString: strerror(errno)))")
         }

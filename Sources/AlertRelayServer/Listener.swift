@@ -16,10 +16,11 @@ struct ListenerChannel<Base: ServerChildChannel>: ServerChildChannel {
     let tls: ListenerTLS?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        guard gate.admit(logger: logger) else {
+        let client = channel.remoteAddress?.ipAddress ?? ""
+        guard gate.admit(client: client, logger: logger) else {
             return channel.close().flatMapThrowing { throw ConnectionGate.Refused() }
         }
-        channel.closeFuture.whenComplete { _ in gate.release(logger: logger) }
+        channel.closeFuture.whenComplete { _ in gate.release(client: client, logger: logger) }
         if let tls {
             do {
                 try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context))
@@ -39,48 +40,86 @@ extension ListenerChannel: HTTPChannelHandler where Base: HTTPChannelHandler {
     var responder: HTTPChannelHandler.Responder { base.responder }
 }
 
-/// Counts the main listener's open connections and closes any beyond `server.max_connections` as soon as it
-/// is accepted: a flood of idle or slow connections cannot take the file descriptors senders need. The limit
-/// follows a reload.
+/// Counts one listener's open connections, in all and per client address, and closes any beyond
+/// `server.max_connections` or `server.max_connections_per_client` as soon as it is accepted: a flood of idle
+/// or slow connections, from many clients or one, cannot take the file descriptors senders need. Each
+/// listener has its own gate; the limits follow a reload.
 public final class ConnectionGate: Sendable {
     struct Refused: Error {}
 
-    private let open = Atomic<Int>(0)
-    private let limit: Atomic<Int>
-    /// Set from the first refusal until the count is under the limit again: one log line each way.
-    private let saturated = Atomic<Bool>(false)
+    private struct State {
+        var open = 0
+        var byClient: [String: Int] = [:]
+        var limit: Int
+        var perClient: Int
+        /// Set from the first refusal until the count is under the limit again: one log line each way.
+        var saturated = false
+    }
+
+    private let state: Mutex<State>
+    /// `main` or `metrics`, for the metrics and the log.
+    let listener: String
     let metrics: RelayMetrics
 
-    init(limit: Int, metrics: RelayMetrics) {
-        self.limit = Atomic(limit)
+    init(limit: Int, perClient: Int, listener: String, metrics: RelayMetrics) {
+        state = Mutex(State(limit: limit, perClient: perClient))
+        self.listener = listener
         self.metrics = metrics
-        metrics.connections(open: 0)
+        metrics.connections(open: 0, listener: listener)
     }
 
-    func update(limit: Int) {
-        self.limit.store(limit, ordering: .relaxed)
+    func update(limit: Int, perClient: Int) {
+        state.withLock { state in
+            state.limit = limit
+            state.perClient = perClient
+        }
     }
 
-    func admit(logger: Logger) -> Bool {
-        let count = open.wrappingAdd(1, ordering: .relaxed).newValue
-        let limit = self.limit.load(ordering: .relaxed)
-        guard count <= limit else {
-            open.wrappingSubtract(1, ordering: .relaxed)
-            metrics.connectionRefused()
-            if !saturated.exchange(true, ordering: .relaxed) {
-                logger.warning("Connection limit reached; closing new connections until some end", metadata: ["server.max_connections": "\(limit)"])
+    private enum Admission {
+        case admitted(open: Int)
+        case refused(limit: String, logAt: Int?)
+    }
+
+    /// - Parameter client: the peer's IP address.
+    func admit(client: String, logger: Logger) -> Bool {
+        let admission = state.withLock { state -> Admission in
+            if state.open >= state.limit {
+                defer { state.saturated = true }
+                return .refused(limit: "total", logAt: state.saturated ? nil : state.limit)
+            }
+            if state.byClient[client, default: 0] >= state.perClient { return .refused(limit: "per_client", logAt: nil) }
+            state.open += 1
+            state.byClient[client, default: 0] += 1
+            return .admitted(open: state.open)
+        }
+        switch admission {
+        case .admitted(let open):
+            metrics.connections(open: open, listener: listener)
+            return true
+        case .refused(let limit, let logAt):
+            metrics.connectionRefused(listener: listener, limit: limit)
+            if let logAt {
+                logger.warning(
+                    "Connection limit reached; closing new connections until some end",
+                    metadata: ["listener": "\(listener)", "server.max_connections": "\(logAt)"]
+                )
             }
             return false
         }
-        metrics.connections(open: count)
-        return true
     }
 
-    func release(logger: Logger) {
-        let count = open.wrappingSubtract(1, ordering: .relaxed).newValue
-        metrics.connections(open: count)
-        if count < limit.load(ordering: .relaxed), saturated.exchange(false, ordering: .relaxed) {
-            logger.notice("Below the connection limit again; accepting connections", metadata: ["connections": "\(count)"])
+    func release(client: String, logger: Logger) {
+        let (open, recovered) = state.withLock { state -> (Int, Bool) in
+            state.open -= 1
+            let left = state.byClient[client, default: 1] - 1
+            state.byClient[client] = left > 0 ? left : nil
+            let recovered = state.saturated && state.open < state.limit
+            if recovered { state.saturated = false }
+            return (state.open, recovered)
+        }
+        metrics.connections(open: open, listener: listener)
+        if recovered {
+            logger.notice("Below the connection limit again; accepting connections", metadata: ["listener": "\(listener)", "connections": "\(open)"])
         }
     }
 }

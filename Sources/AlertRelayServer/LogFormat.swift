@@ -2,11 +2,13 @@ import AlertRelay
 import Foundation
 import Logging
 
-/// Log lines for machines, on standard error: `logfmt` (Prometheus' and Alertmanager's default) or `json`,
-/// one event a line, with every metadata key (request and delivery ids included) as a field.
+/// Log lines on standard error, one event a line whatever a sender put in a label or a key: `text` for
+/// people, `logfmt` (Prometheus' and Alertmanager's default) or `json` for pipelines, with every metadata key
+/// (request and delivery ids included) as a field. Control characters are escaped in every format, so no
+/// value can forge a line or drive a terminal.
 public struct StructuredLogHandler: LogHandler {
     public enum Format: String, Sendable, CaseIterable {
-        case logfmt, json
+        case text, logfmt, json
     }
 
     public var metadata: Logger.Metadata = [:]
@@ -41,6 +43,10 @@ public struct StructuredLogHandler: LogHandler {
         pairs += fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value.description) }
         if let error = event.error { pairs.append(("err", "\(error)")) }
         switch format {
+        case .text:
+            // `2026-11-30T08:00:00Z info alertrelay: Accepted webhook source=am alerts=2`
+            let fields = pairs.dropFirst(4).map { "\($0.0)=\(Self.logfmtValue($0.1))" }
+            write(([time, event.level.rawValue, label + ":", Self.escapingControls(event.message.description)] + fields).joined(separator: " ") + "\n")
         case .logfmt:
             write(pairs.map { "\($0.0)=\(Self.logfmtValue($0.1))" }.joined(separator: " ") + "\n")
         case .json:
@@ -52,21 +58,41 @@ public struct StructuredLogHandler: LogHandler {
         Timestamp(date).rfc3339
     }
 
-    /// Bare when it can be, quoted (with `\"`, `\\`, `\n` escaped) when it holds a space, `=` or a quote.
+    /// Bare when it can be, quoted (with `\"`, `\\` and control characters escaped) when it holds a space,
+    /// `=`, a quote, a backslash or a control character.
     static func logfmtValue(_ value: String) -> String {
-        let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline || $0 == "\\" }
+        let needsQuotes = value.isEmpty || value.unicodeScalars.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || isControl($0) }
         guard needsQuotes else { return value }
         var quoted = "\""
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": quoted += "\\\""
             case "\\": quoted += "\\\\"
-            case "\n": quoted += "\\n"
-            case "\r": quoted += "\\r"
-            default: quoted.unicodeScalars.append(scalar)
+            default: quoted += escapingControls(String(scalar))
             }
         }
         return quoted + "\""
+    }
+
+    /// C0 and C1 controls, DEL, and the Unicode line and paragraph separators: what can break a line.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+    }
+
+    /// `\n`, `\r`, `\t` and `\u{…}` for every other control character; the rest unchanged.
+    static func escapingControls(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case _ where isControl(scalar): escaped += "\\u{\(String(scalar.value, radix: 16))}"
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
     }
 
     static func jsonString(_ value: String) -> String {

@@ -34,6 +34,15 @@ struct WebhookController<Context: ClientCertificateContext> {
             metrics.webhook(source: name, outcome: "too_large")
             throw APIError.tooLarge(limit: source.maxBodySize)
         }
+        let headers = request.headers.map { ($0.name.canonicalName, $0.value) }
+        let clientCertificate = source.clientCertificate == nil ? nil : await context.clientCertificate()
+        do {
+            try ingestor.authenticateBeforeBody(headers: headers, clientCertificate: clientCertificate, from: source, logger: context.logger)
+        } catch {
+            metrics.webhook(source: name, outcome: "unauthorized")
+            // The body was not read: the connection cannot carry another request after this answer.
+            throw APIError.unauthorized.closingConnection()
+        }
         let body: ByteBuffer
         do {
             var request = request
@@ -44,11 +53,7 @@ struct WebhookController<Context: ClientCertificateContext> {
             throw APIError.tooLarge(limit: source.maxBodySize)
         }
 
-        let webhook = WebhookRequest(
-            headers: request.headers.map { ($0.name.canonicalName, $0.value) },
-            body: Array(buffer: body),
-            clientCertificate: source.clientCertificate == nil ? nil : await context.clientCertificate()
-        )
+        let webhook = WebhookRequest(headers: headers, body: Array(buffer: body), clientCertificate: clientCertificate)
         let receipt: IngestReceipt
         do {
             receipt = try await ingestor.ingest(webhook, from: source, logger: context.logger)

@@ -157,19 +157,38 @@ public final class QueueStore: DeliveryQueue, Sendable {
         try await enqueuer.submit(notification)
     }
 
-    private static func insert(_ item: AcceptedNotification, _ db: Database) throws -> EnqueueResult {
-        let now = millis(item.receivedAt)
-        var written = 0
-        var duplicateOf: String?
+    public func firstAcceptance(of jobs: [NewJob], at now: Date) async throws -> String? {
+        guard !jobs.isEmpty, jobs.allSatisfy({ $0.dedupKey != nil }) else { return nil }
+        return try await read("look up duplicates") { db in
+            let findDuplicate = try Self.findDuplicate(db)
+            var first: String?
+            for job in jobs {
+                guard let key = job.dedupKey,
+                    let id = try String.fetchOne(findDuplicate, arguments: [key, millis(now), job.address.receiver, job.address.sink])
+                else { return nil }
+                first = first ?? id
+            }
+            return first
+        }
+    }
+
+    /// The notification a dedup key was first accepted as, while its window lasts. A notification whose
+    /// earlier delivery to this sink ended dead is not a duplicate: the sender's re-send gets a new chance.
+    private static func findDuplicate(_ db: Database) throws -> Statement {
         // Cached statements: the hot path parses its SQL once per connection, not once per webhook.
-        // A notification whose earlier delivery to this sink ended dead is not a duplicate: the sender's
-        // re-send gets a new chance.
-        let findDuplicate = try db.cachedStatement(
+        try db.cachedStatement(
             sql: """
                 SELECT d.notification_id FROM dedup d WHERE d.key = ? AND d.expires_at > ? AND NOT EXISTS (
                     SELECT 1 FROM jobs j INDEXED BY jobs_notification WHERE j.notification_id = d.notification_id AND j.receiver = ? AND j.sink = ? AND j.state = 'dead')
                 """
         )
+    }
+
+    private static func insert(_ item: AcceptedNotification, _ db: Database) throws -> EnqueueResult {
+        let now = millis(item.receivedAt)
+        var written = 0
+        var duplicateOf: String?
+        let findDuplicate = try Self.findDuplicate(db)
         let remember = try db.cachedStatement(sql: "INSERT OR REPLACE INTO dedup (key, notification_id, expires_at) VALUES (?, ?, ?)")
         let insertJob = try db.cachedStatement(
             sql: """
@@ -290,11 +309,11 @@ public final class QueueStore: DeliveryQueue, Sendable {
         }
     }
 
-    public func release(jobID: Int64, at: Date) async throws {
+    public func release(jobID: Int64, at: Date, reason: String) async throws {
         try await write("release job \(jobID)", durability: .normal) { db in
             try db.execute(
                 sql: "UPDATE jobs SET state = 'retrying', next_attempt_at = ?, updated_at = ?, last_error = ? WHERE id = ? AND state = 'delivering'",
-                arguments: [millis(at), millis(at), "sink not in the current configuration", jobID]
+                arguments: [millis(at), millis(at), reason, jobID]
             )
         }
     }

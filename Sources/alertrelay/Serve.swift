@@ -26,7 +26,7 @@ struct Serve: AsyncParsableCommand {
     var noDelivery = false
 
     func validate() throws {
-        guard logFormat == "text" || StructuredLogHandler.Format(rawValue: logFormat) != nil else {
+        guard StructuredLogHandler.Format(rawValue: logFormat) != nil else {
             throw ValidationError("--log.format is text, logfmt or json")
         }
     }
@@ -35,15 +35,8 @@ struct Serve: AsyncParsableCommand {
         // The queue, outboxes and lock file hold alert contents: readable by this user only.
         umask(0o077)
         let level = logLevel
-        if let format = StructuredLogHandler.Format(rawValue: logFormat) {
-            LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, format: format, level: level) }
-        } else {
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
-        }
+        let format = StructuredLogHandler.Format(rawValue: logFormat) ?? .text
+        LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, format: format, level: level) }
         let logger = Logger(label: "alertrelay")
 
         var configuration: ResolvedConfiguration
@@ -67,6 +60,12 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("alertrelay: \(error)\n".utf8))
             throw ExitCode(1)
         }
+        if let mode = dataDirectory.tightenedFrom {
+            logger.warning(
+                "The data directory was open to other users; made it private (0700)",
+                metadata: ["path": "\(dataDirectory.url.path)", "mode.was": "\(String(mode, radix: 8))"]
+            )
+        }
         for source in configuration.sources.values.sorted(by: { $0.name < $1.name }) {
             let schemes = source.verifiers.map(\.scheme)
             if schemes.contains("none") {
@@ -75,7 +74,12 @@ struct Serve: AsyncParsableCommand {
             logger.info("Source configured", metadata: ["source": "\(source.name)", "auth": "\(schemes.joined(separator: ","))", "url": "/webhook/\(source.name)"])
         }
 
-        try await serve(configuration: configuration, logger: logger, discardingIngest: discardIngest, delivering: !noDelivery)
+        do {
+            try await serve(configuration: configuration, logger: logger, discardingIngest: discardIngest, delivering: !noDelivery)
+        } catch let error as ListenError {
+            FileHandle.standardError.write(Data("alertrelay: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
         withExtendedLifetime(dataDirectory) {}
     }
 }

@@ -128,6 +128,29 @@ import Testing
         }
     }
 
+    /// A NUL, an escape or a C1 control in a label reaches no string Slack shows (the mail path strips them
+    /// from headers the same way); line breaks stay, they are mrkdwn's own.
+    @Test func controlCharactersInAlertValuesNeverReachSlack() async throws {
+        try await withSlack { base, slack in
+            var notification = try fixture()
+            notification.commonLabels["alertname"] = "Disk\u{0}Full\u{1b}[31m"
+            notification.alerts[0].labels["alertname"] = "Disk\u{0}Full\u{1b}[31m"
+            notification.alerts[0].labels["instance"] = "db1\u{0}\u{7f}\u{85}"
+            notification.alerts[0].annotations["summary"] = "first\u{0} line\nsecond\u{8} line"
+            let sink = SlackSink(settings: .init(url: base + "/ok"), transport: transport)
+            #expect(await sink.deliver(delivery(notification)).status == 200)
+            let message = try #require(slack.first)
+            var strings = [message["text"] as? String ?? ""]
+            for block in blocks(message) { strings.append(text(block)) }
+            strings.append((message["attachments"] as? [[String: Any]])?.first?["fallback"] as? String ?? "")
+            for string in strings {
+                let controls = string.unicodeScalars.filter { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || (0x7f...0x9f).contains($0.value) }
+                #expect(controls.isEmpty, "\(string.debugDescription)")
+            }
+            #expect(strings.contains { $0.contains("first line\nsecond line") }, "the printable rest and the line break stay")
+        }
+    }
+
     @Test func aLargeGroupIsSummarisedWithinFiftyBlocks() async throws {
         try await withSlack { base, slack in
             var notification = try fixture()

@@ -135,9 +135,19 @@ import Testing
         }
         logger[metadataKey: "delivery.id"] = "42"
         logger.warning("Delivery failed; will retry", metadata: ["error": "HTTP 503 \"busy\"\nsecond line"])
+        // A sender's label name or value, as an invalid payload's field path carries it: no forged line, no
+        // terminal escape, in any format.
+        logger.info("Refused an invalid payload", metadata: ["field": "alerts[0].labels.a\n2026-11-30T00:00:00Z info alertrelay: forged\u{1b}[2J\u{2028}"])
+        #expect(lines.all.count == 2)
+        for line in lines.all {
+            #expect(line.hasSuffix("\n") && line.dropLast().unicodeScalars.allSatisfy { !StructuredLogHandler.isControl($0) }, "one event, one line: \(line)")
+        }
         let line = try #require(lines.all.first)
-        #expect(line.hasSuffix("\n") && line.dropLast().allSatisfy { !$0.isNewline }, "one event, one line")
         switch format {
+        case .text:
+            #expect(line.contains(" warning alertrelay: Delivery failed; will retry "))
+            #expect(line.contains("delivery.id=42"))
+            #expect(line.contains(#"error="HTTP 503 \"busy\"\nsecond line""#))
         case .logfmt:
             #expect(line.contains("level=warning"))
             #expect(line.contains("msg=\"Delivery failed; will retry\""))

@@ -172,3 +172,74 @@ final class ScriptedSink: Sink {
         #expect(counts[.delivering] == 0)
     }
 }
+
+/// A queue whose store cannot be reached: every claim fails. It stops the dispatcher itself after `limit`
+/// claims, so that a loop that never ends shows as a count, not as a hung test.
+final class UnreachableQueue: DeliveryQueue {
+    let claims = Atomic<Int>(0)
+    let limit: Int
+    let stop = Mutex<(@Sendable () -> Void)?>(nil)
+
+    init(limit: Int = 200) { self.limit = limit }
+
+    struct Unreachable: Error {}
+
+    func enqueue(_ notification: AcceptedNotification) async throws -> EnqueueResult { throw Unreachable() }
+    func recoverInterrupted(now: Date) async throws -> Int { 0 }
+    func claimDue(now: Date, allowances: [SinkAddress: Int]) async throws -> [Job] {
+        if claims.wrappingAdd(1, ordering: .relaxed).newValue >= limit { stop.withLock { $0 }?() }
+        try Task.checkCancellation()
+        throw Unreachable()
+    }
+    func finish(jobID: Int64, attempt: Attempt, transition: JobTransition) async throws {}
+    func nextDue() async throws -> Date? { nil }
+    func release(jobID: Int64, at: Date, reason: String) async throws {}
+}
+
+/// A sink that never answers until its delivery is cut off (an SMTP server that accepted the connection and
+/// went silent), then reports the connection lost.
+final class SilentSink: Sink {
+    let entered = Atomic<Int>(0)
+    var kind: String { "silent" }
+
+    func deliver(_ delivery: Delivery) async -> DeliveryOutcome {
+        entered.wrappingAdd(1, ordering: .relaxed)
+        try? await Task.sleep(for: .seconds(3600))
+        return .transient(reason: "connection failed: interrupted by shutdown", status: nil, response: "", retryAfter: nil)
+    }
+}
+
+extension DispatcherTests {
+    /// When the listener fails to start, the service group cancels the workers: they must end, not spin on a
+    /// store that answers every call with a CancellationError (3.4 GB of log in 10 minutes, issue 13).
+    @Test func endsWhenCancelledEvenWhileTheStoreFails() async throws {
+        let queue = UnreachableQueue()
+        let dispatcher = Dispatcher(queue: queue, routes: [:], idleWait: .seconds(1), logger: logger)
+        queue.stop.withLock { $0 = { dispatcher.stop() } }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await dispatcher.run() }
+            while queue.claims.load(ordering: .relaxed) == 0 { await Task.yield() }
+            group.cancelAll()
+        }
+        #expect(queue.claims.load(ordering: .relaxed) < 5, "claims after cancellation")
+    }
+
+    /// SIGTERM while a sink hangs: past the drain time the delivery is cut off, the workers return, and the job
+    /// is back in the queue with no attempt counted, to be delivered after the restart.
+    @Test(.timeLimit(.minutes(1)))
+    func aShutdownCutsOffAHangingDeliveryAndLeavesItQueued() async throws {
+        let store = try QueueStore(path: path)
+        try await enqueue(store)
+        let sink = SilentSink()
+        let dispatcher = Dispatcher(
+            queue: store, routes: [address: .init(sink: sink, limits: SinkLimits(), policy: fast)], idleWait: .milliseconds(20),
+            drainTimeout: .zero, logger: logger
+        )
+        try await run(dispatcher) { sink.entered.load(ordering: .relaxed) == 1 }
+        let (job, attempts) = try #require(try await store.job(id: 1))
+        #expect(job.state == .retrying)
+        #expect(job.attempts == 0)
+        #expect(attempts.isEmpty)
+        #expect(job.lastError?.contains("interrupted by shutdown") == true)
+    }
+}

@@ -21,7 +21,7 @@ typealias Notification = AlertRelay.Notification
     }
 
     func accepted(_ id: String, _ payload: Notification, at time: Date, to addresses: [SinkAddress]? = nil, dedup: Bool = true) -> AcceptedNotification {
-        let jobs = (addresses ?? [main]).map { NewJob(address: $0, payload: payload, dedupKey: dedup ? DedupKey.of(payload, for: $0) : nil) }
+        let jobs = (addresses ?? [main]).map { NewJob(address: $0, payload: payload, dedupKey: dedup ? DedupKey.of(payload, for: $0, scope: "source:test") : nil) }
         return AcceptedNotification(id: id, receivedAt: time, source: "am", jobs: jobs, dedupWindow: .seconds(300))
     }
 

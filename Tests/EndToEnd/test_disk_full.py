@@ -123,3 +123,37 @@ receivers:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         states = dict(db.execute("SELECT state, count(*) FROM jobs GROUP BY state").fetchall())
     assert set(states) == {"delivered"}, states
+
+
+def test_ready_fails_while_the_disk_has_no_room_for_the_largest_webhook(tmp_path, small_fs):
+    """Nearly full: small writes still succeed, but a webhook of max_body_size would not fit. /-/ready says so
+    (a load balancer or a peer stops sending here) instead of 200 over 503s for every larger webhook."""
+    port = free_port()
+    config = f"""
+server: {{listen_address: 127.0.0.1:{port}, max_body_size: 1MiB}}
+storage: {{path: {small_fs}/data}}
+sources:
+  am:
+    auth: [{{type: bearer, credentials: [disk-token]}}]
+route: {{receiver: outbox}}
+receivers:
+  - name: outbox
+    file_configs: [{{path: {tmp_path / "outbox.jsonl"}}}]
+"""
+    relay = start_relay(tmp_path, config, port=port)
+    try:
+        assert requests.get(f"{relay.url}/-/ready", timeout=10).status_code == 200
+        filler = fill(small_fs)
+        os.truncate(filler, max(0, filler.stat().st_size - 512 * 1024))  # 512 KiB free: a 1 MiB body cannot fit
+        ready = requests.get(f"{relay.url}/-/ready", timeout=10)
+        assert ready.status_code == 503, ready.text
+        assert "KiB free" in ready.text, ready.text
+        assert post_small(relay) == 202, "a small webhook still fits and is still taken"
+        filler.unlink()
+        assert wait_until(lambda: requests.get(f"{relay.url}/-/ready", timeout=10).status_code == 200, timeout=10)
+    finally:
+        assert relay.stop() == 0
+
+
+def post_small(relay):
+    return requests.post(f"{relay.url}/webhook/am", data=alert(1), headers=HEADERS, timeout=10).status_code

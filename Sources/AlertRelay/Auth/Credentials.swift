@@ -4,6 +4,7 @@ import Foundation
 public struct BearerToken: WebhookVerifier {
     public var tokens: [Secret]
     public var scheme: String { "bearer" }
+    public var readsBody: Bool { false }
 
     public init(tokens: [Secret]) { self.tokens = tokens }
 
@@ -32,6 +33,7 @@ public struct BasicAuth: WebhookVerifier {
 
     public var users: [User]
     public var scheme: String { "basic" }
+    public var readsBody: Bool { false }
 
     public init(users: [User]) { self.users = users }
 
@@ -56,6 +58,7 @@ public struct BasicAuth: WebhookVerifier {
 /// when the config says so explicitly with `type: none`.
 public struct NoAuthentication: WebhookVerifier {
     public var scheme: String { "none" }
+    public var readsBody: Bool { false }
     public init() {}
     public func verify(_ request: WebhookRequest, now: Date) -> Verification { .passedWithoutReplayKey }
 }

@@ -24,7 +24,14 @@ public struct WebhookRequest: Sendable {
 public protocol WebhookVerifier: Sendable {
     /// The scheme's name as written in the config (`grafana`, `standard-webhooks`, ...).
     var scheme: String { get }
+    /// Whether the verdict depends on the body (a signature over it). A source whose schemes all decide from
+    /// the headers (bearer, basic, none) refuses a bad credential before reading a byte of the body.
+    var readsBody: Bool { get }
     func verify(_ request: WebhookRequest, now: Date) -> Verification
+}
+
+extension WebhookVerifier {
+    public var readsBody: Bool { true }
 }
 
 public enum Verification: Sendable, Equatable {

@@ -38,12 +38,16 @@ public struct Source: Sendable {
     public var rateLimit: (perSecond: Double, burst: Int)?
     /// Set when the source's webhooks must carry a verified client certificate.
     public var clientCertificate: ClientCertificatePolicy?
+    /// What this source's notifications are deduplicated against: its own name, or the `dedup_group` it
+    /// shares with other sources.
+    public var dedupScope: String
 
     public init(
         name: String, verifiers: [any WebhookVerifier], maxBodySize: Int, rateLimit: (perSecond: Double, burst: Int)? = nil,
-        clientCertificate: ClientCertificatePolicy? = nil
+        clientCertificate: ClientCertificatePolicy? = nil, dedupGroup: String? = nil
     ) {
         self.name = name
+        self.dedupScope = dedupGroup.map { "group:" + $0 } ?? "source:" + name
         self.verifiers = verifiers
         self.maxBodySize = maxBodySize
         self.rateLimit = rateLimit
@@ -371,7 +375,10 @@ private struct Resolver {
         }
         let rateLimit = source.rateLimit > 0 ? (source.rateLimit, source.rateBurst ?? max(10, Int((source.rateLimit * 2).rounded(.up)))) : nil
         let clientCertificate = source.clientCertificate.map { ClientCertificatePolicy(commonNames: Set($0.commonNames)) }
-        return Source(name: name, verifiers: verifiers, maxBodySize: maxBodySize, rateLimit: rateLimit, clientCertificate: clientCertificate)
+        return Source(
+            name: name, verifiers: verifiers, maxBodySize: maxBodySize, rateLimit: rateLimit, clientCertificate: clientCertificate,
+            dedupGroup: source.dedupGroup
+        )
     }
 
     /// `server.tls`: each file there, readable, and not writable by every user (a replaced key or client CA

@@ -55,6 +55,14 @@ public struct ServerConfig: Sendable, Decodable {
     /// Connections open at once on the main listener; one more is closed as soon as it is accepted, so a
     /// flood of idle or slow connections cannot use up the file descriptors senders need.
     public var maxConnections = 512
+    /// Connections open at once from one client address, on each listener; by default a quarter of
+    /// `max_connections`, so one client cannot hold them all. Behind a proxy every sender shares its address:
+    /// raise it (up to `max_connections`) there.
+    public var maxConnectionsPerClient: Int?
+    /// On SIGTERM, how long deliveries in flight may take to finish; past it they are cut off and stay
+    /// queued. The process is gone within this plus a few seconds: keep it 10 s below the platform's grace
+    /// (systemd's `TimeoutStopSec`, Kubernetes' `terminationGracePeriodSeconds`, both 30 s by default).
+    public var shutdownTimeout = ConfigDuration(.seconds(15))
     /// HTTPS on the main listener; its files are read again on every reload (certificate rotation).
     public var tls: ListenerTLSConfig?
 
@@ -63,7 +71,11 @@ public struct ServerConfig: Sendable, Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case listenAddress = "listen_address", maxBodySize = "max_body_size", readTimeout = "read_timeout", idleTimeout = "idle_timeout"
         case metricsListenAddress = "metrics_listen_address", maxConnections = "max_connections", tls
+        case maxConnectionsPerClient = "max_connections_per_client", shutdownTimeout = "shutdown_timeout"
     }
+
+    /// `max_connections_per_client` as set, or its default.
+    public var connectionsPerClient: Int { maxConnectionsPerClient ?? max(1, maxConnections / 4) }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -75,7 +87,15 @@ public struct ServerConfig: Sendable, Decodable {
         metricsListenAddress = try c.decodeIfPresent(String.self, forKey: .metricsListenAddress)
         maxConnections = try c.decode(.maxConnections, default: maxConnections)
         tls = try c.decodeIfPresent(ListenerTLSConfig.self, forKey: .tls)
+        maxConnectionsPerClient = try c.decodeIfPresent(Int.self, forKey: .maxConnectionsPerClient)
+        shutdownTimeout = try c.decode(.shutdownTimeout, default: shutdownTimeout)
         guard maxConnections > 0 else { throw c.invalid(.maxConnections, "must be at least 1") }
+        if let perClient = maxConnectionsPerClient, !(1...maxConnections).contains(perClient) {
+            throw c.invalid(.maxConnectionsPerClient, "must be from 1 to max_connections (\(maxConnections))")
+        }
+        guard shutdownTimeout.duration > .zero, shutdownTimeout.duration <= .seconds(600) else {
+            throw c.invalid(.shutdownTimeout, "must be more than 0 and at most 10m")
+        }
         guard readTimeout.duration > .zero else { throw c.invalid(.readTimeout, "must be more than 0") }
         guard idleTimeout.duration > .zero else { throw c.invalid(.idleTimeout, "must be more than 0") }
     }
@@ -133,9 +153,13 @@ public struct SourceConfig: Sendable, Decodable {
     /// Webhooks of this source must come over TLS with a client certificate that `server.tls.client_ca_file`
     /// verifies, in addition to passing `auth`.
     public var clientCertificate: ClientCertificateConfig?
+    /// Sources that name the same group share one dedup log (an HA pair posting to two sources); by default
+    /// each source dedups only against itself, so no sender can suppress what another sends.
+    public var dedupGroup: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case auth, maxBodySize = "max_body_size", rateLimit = "rate_limit", rateBurst = "rate_burst", clientCertificate = "client_certificate"
+        case dedupGroup = "dedup_group"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -146,6 +170,8 @@ public struct SourceConfig: Sendable, Decodable {
         rateLimit = try c.decode(.rateLimit, default: 0)
         rateBurst = try c.decodeIfPresent(Int.self, forKey: .rateBurst)
         clientCertificate = try c.decodeIfPresent(ClientCertificateConfig.self, forKey: .clientCertificate)
+        dedupGroup = try c.decodeIfPresent(String.self, forKey: .dedupGroup)
+        if let dedupGroup, dedupGroup.isEmpty { throw c.invalid(.dedupGroup, "must not be empty") }
         guard rateLimit >= 0, rateLimit <= 1_000_000 else { throw c.invalid(.rateLimit, "must be between 0 (no limit) and 1000000 per second") }
         if let rateBurst, rateBurst < 1 { throw c.invalid(.rateBurst, "must be at least 1") }
         if rateBurst != nil, rateLimit == 0 { throw c.invalid(.rateBurst, "only applies with a rate_limit") }

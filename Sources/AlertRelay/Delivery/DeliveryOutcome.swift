@@ -15,6 +15,10 @@ public enum DeliveryOutcome: Sendable, Equatable {
         }
     }
 
+    public var isDelivered: Bool {
+        if case .delivered = self { true } else { false }
+    }
+
     public var response: String {
         switch self {
         case .delivered(_, let response), .transient(_, _, let response, _), .permanent(_, _, let response): response

@@ -67,11 +67,6 @@ public struct Ingestor: Sendable {
     public func ingest(_ request: WebhookRequest, from source: Source, logger: Logger) async throws(IngestError) -> IngestReceipt {
         let now = clock()
         let replay = try authenticate(request, source: source, now: now, logger: logger)
-        // Only authenticated requests count: nobody else can spend a sender's budget.
-        if let wait = buckets[source.name]?.take(at: now) {
-            logger.warning("Refused a webhook over the source's rate limit", metadata: ["source": "\(source.name)"])
-            throw .rateLimited(retryAfter: wait)
-        }
         let notification: Notification
         do {
             notification = try Notification.decode(json: request.body)
@@ -89,6 +84,9 @@ public struct Ingestor: Sendable {
             )
         }
 
+        // Replays and duplicates are answered before the rate limit is consulted, and never spend from it: only
+        // new, authenticated notifications count, so nobody else can spend a sender's budget, not even by
+        // replaying its own captured requests.
         var replayKey: String?
         if let key = replay.key {
             let namespaced = source.name + "/" + key
@@ -104,7 +102,21 @@ public struct Ingestor: Sendable {
         }
 
         let id = NotificationID.make(now: now)
-        let jobs = routed.flatMap { share in Self.jobs(for: share, receiver: receivers[share.receiver], body: request.body) }
+        let jobs = routed.flatMap { share in
+            Self.jobs(for: share, receiver: receivers[share.receiver], body: request.body, dedupScope: source.dedupScope)
+        }
+        let bucket = buckets[source.name]
+        if let wait = bucket?.take(at: now) {
+            // Over the limit: still a duplicate is answered as one (it would cost no write).
+            if let first = try? await queue.firstAcceptance(of: jobs, at: now) {
+                if let replayKey { await replayGuard.commit(replayKey, id: first) }
+                logger.info("Answered a notification already accepted as a duplicate", metadata: ["source": "\(source.name)", "original.id": "\(first)"])
+                return receipt(id: first, duplicateOf: first)
+            }
+            if let replayKey { await replayGuard.release(replayKey) }
+            logger.warning("Refused a webhook over the source's rate limit", metadata: ["source": "\(source.name)"])
+            throw .rateLimited(retryAfter: wait)
+        }
         let result: EnqueueResult
         do {
             result = try await queue.enqueue(AcceptedNotification(id: id, receivedAt: now, source: source.name, jobs: jobs, dedupWindow: dedupWindow))
@@ -115,6 +127,7 @@ public struct Ingestor: Sendable {
         }
         switch result {
         case .duplicate(let first):
+            bucket?.refund()
             if let replayKey { await replayGuard.commit(replayKey, id: first) }
             logger.info("Answered a notification already accepted as a duplicate", metadata: ["source": "\(source.name)", "original.id": "\(first)"])
             return receipt(id: first, duplicateOf: first)
@@ -138,7 +151,8 @@ public struct Ingestor: Sendable {
     /// One job per sink of the receiver, each with the alerts that sink takes: resolved ones only where
     /// `send_resolved` is on, and nothing when that leaves none. Muted shares are recorded, not deduplicated.
     /// `body`, the request as received, is reused when a sink gets the whole notification unchanged.
-    static func jobs(for share: RoutingTree.Routed, receiver: Receiver?, body: [UInt8]?, deduplicate: Bool = true) -> [NewJob] {
+    /// - Parameter dedupScope: the source's ``Source/dedupScope``; `nil`: not deduplicated (test-fire).
+    static func jobs(for share: RoutingTree.Routed, receiver: Receiver?, body: [UInt8]?, dedupScope: String?) -> [NewJob] {
         guard let receiver else { return [] }
         return receiver.sinks.compactMap { sink -> NewJob? in
             var payload = share.notification
@@ -148,11 +162,28 @@ public struct Ingestor: Sendable {
                 if payload.alerts.isEmpty { return nil }
                 unchanged = false
             }
-            let dedupKey = deduplicate && share.muted == nil ? DedupKey.of(payload, for: sink.address) : nil
+            let dedupKey = share.muted == nil ? dedupScope.map { DedupKey.of(payload, for: sink.address, scope: $0) } : nil
             return NewJob(
                 address: sink.address, payload: payload, dedupKey: dedupKey, encodedPayload: unchanged ? body : nil, mutedBecause: share.muted
             )
         }
+    }
+
+    /// Refuses, from the headers alone, a request whose source decides without the body (bearer, basic,
+    /// a client certificate): nothing an unauthenticated client sends is buffered. Passes everything else on
+    /// to ``ingest(_:from:logger:)``, which authenticates again over the whole request.
+    public func authenticateBeforeBody(
+        headers: [(name: String, value: String)], clientCertificate: VerifiedClientCertificate?, from source: Source, logger: Logger
+    ) throws(IngestError) {
+        let request = WebhookRequest(headers: headers, body: [], clientCertificate: clientCertificate)
+        if source.clientCertificate != nil || !source.verifiers.contains(where: \.readsBody) {
+            if let refusal = source.clientCertificate?.refusal(of: clientCertificate) {
+                logger.warning("Refused a webhook without an acceptable client certificate", metadata: ["source": "\(source.name)", "reason": "\(refusal)"])
+                throw .unauthorized
+            }
+        }
+        guard !source.verifiers.contains(where: \.readsBody) else { return }
+        _ = try authenticate(request, source: source, now: clock(), logger: logger)
     }
 
     private func authenticate(

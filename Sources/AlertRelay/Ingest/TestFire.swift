@@ -77,7 +77,7 @@ extension Ingestor {
         var jobs: [NewJob] = []
         var skipped: [SinkAddress] = []
         for share in shares {
-            let made = Self.jobs(for: share, receiver: receivers[share.receiver], body: nil, deduplicate: false)
+            let made = Self.jobs(for: share, receiver: receivers[share.receiver], body: nil, dedupScope: nil)
             jobs += made
             let addresses = Set(made.map(\.address))
             skipped += (receivers[share.receiver]?.sinks ?? []).map(\.address).filter { !addresses.contains($0) }

@@ -11,8 +11,9 @@ public protocol DeliveryQueue: JobQueue {
     func finish(jobID: Int64, attempt: Attempt, transition: JobTransition) async throws
     /// When the next waiting job falls due.
     func nextDue() async throws -> Date?
-    /// Gives back a claimed job without an attempt (its sink left the config), due again at `at`.
-    func release(jobID: Int64, at: Date) async throws
+    /// Gives back a claimed job without counting an attempt (its sink left the config, or a shutdown cut its
+    /// delivery off), due again at `at`.
+    func release(jobID: Int64, at: Date, reason: String) async throws
 }
 
 /// Wakes the delivery loop: a new job was queued, or a delivery finished.

@@ -44,6 +44,18 @@ public final class Dispatcher: Sendable {
     private struct State {
         var gates: [SinkAddress: Gate] = [:]
         var stopping = false
+        /// What deliveries interrupted by a shutdown leave to write once they have all ended.
+        var leftovers: [Leftover] = []
+
+        var inFlight: Int { gates.values.reduce(0) { $0 + $1.inFlight } }
+    }
+
+    /// A delivery that ended while its task was cancelled, when the store refuses a cancelled task's writes.
+    private enum Leftover {
+        /// Its outcome is known (a sink that answered just before): recorded as usual.
+        case finished(jobID: Int64, attempt: Attempt, transition: JobTransition)
+        /// Cut off before the sink answered: back to the queue, delivered again (at least once).
+        case interrupted(jobID: Int64)
     }
 
     let queue: any DeliveryQueue
@@ -54,6 +66,8 @@ public final class Dispatcher: Sendable {
     let jitter: @Sendable () -> Double
     let idleWait: Duration
     let claimCoalescing: Duration
+    /// After ``stop()``, how long deliveries in flight may take to finish before they are cut off and requeued.
+    let drainTimeout: Duration
     let logger: Logger
     let metrics: RelayMetrics
     private let state = Mutex(State())
@@ -66,6 +80,7 @@ public final class Dispatcher: Sendable {
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         idleWait: Duration = .seconds(1),
         claimCoalescing: Duration = .milliseconds(2),
+        drainTimeout: Duration = .seconds(20),
         logger: Logger,
         metrics: RelayMetrics = RelayMetrics()
     ) {
@@ -76,6 +91,7 @@ public final class Dispatcher: Sendable {
         self.jitter = jitter
         self.idleWait = idleWait
         self.claimCoalescing = claimCoalescing
+        self.drainTimeout = drainTimeout
         self.logger = logger
         self.metrics = metrics
     }
@@ -95,7 +111,8 @@ public final class Dispatcher: Sendable {
 
     public var sinks: Set<SinkAddress> { Set(routes.withLock { $0.keys }) }
 
-    /// Stop claiming jobs; the deliveries in flight finish and ``run()`` returns.
+    /// Stop claiming jobs; the deliveries in flight get ``drainTimeout`` to finish, the rest are cut off and
+    /// requeued, and ``run()`` returns.
     public func stop() {
         state.withLock { $0.stopping = true }
         doorbell.ring()
@@ -108,12 +125,15 @@ public final class Dispatcher: Sendable {
             logger.warning("Requeued deliveries a previous process left in flight", metadata: ["jobs": "\(recovered)"])
         }
         await withDiscardingTaskGroup { group in
-            while !state.withLock({ $0.stopping }) {
+            // Ends on a graceful stop and on cancellation alike (a listener that failed to start cancels every
+            // service): once cancelled, every wait returns at once and every store call throws.
+            while !state.withLock({ $0.stopping }), !Task.isCancelled {
                 let jobs: [Job]
                 let allowed = allowances(at: now())
                 do {
                     jobs = try await queue.claimDue(now: now(), allowances: allowed)
                 } catch {
+                    if Task.isCancelled { break }
                     logger.error("Could not claim jobs from the store", metadata: ["error": "\(error)"])
                     await doorbell.wait(timeout: idleWait)
                     continue
@@ -136,14 +156,53 @@ public final class Dispatcher: Sendable {
                     if claimCoalescing > .zero { try? await Task.sleep(for: claimCoalescing) }
                 }
             }
+            await drain()
+            group.cancelAll()
         }
+        await writeLeftovers()
         logger.info("Delivery workers stopped")
+    }
+
+    /// Waits, within ``drainTimeout``, for the deliveries in flight to finish.
+    private func drain() async {
+        let clock = ContinuousClock()
+        let deadline = clock.now + drainTimeout
+        while !Task.isCancelled, clock.now < deadline {
+            let inFlight = state.withLock { $0.inFlight }
+            if inFlight == 0 { return }
+            await doorbell.wait(timeout: min(idleWait, deadline - clock.now))
+        }
+        let left = state.withLock { $0.inFlight }
+        if left > 0 {
+            logger.warning("Interrupting deliveries still in flight; they stay queued and are delivered again", metadata: ["jobs": "\(left)"])
+        }
+    }
+
+    /// Records what the interrupted deliveries left. If this task is cancelled too, the store refuses and the
+    /// jobs stay `delivering` on disk, requeued at the next start: at least once, never lost.
+    private func writeLeftovers() async {
+        let leftovers = state.withLock { state in
+            defer { state.leftovers = [] }
+            return state.leftovers
+        }
+        for leftover in leftovers {
+            do {
+                switch leftover {
+                case .finished(let jobID, let attempt, let transition):
+                    try await queue.finish(jobID: jobID, attempt: attempt, transition: transition)
+                case .interrupted(let jobID):
+                    try await queue.release(jobID: jobID, at: now(), reason: "interrupted by shutdown before the sink answered")
+                }
+            } catch {
+                logger.warning("Could not record an interrupted delivery; it is requeued at the next start", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     /// Puts back a claimed job whose sink the config no longer has; it waits for a config that has it.
     private func release(_ job: Job) async {
         do {
-            try await queue.release(jobID: job.id, at: now().addingTimeInterval(60))
+            try await queue.release(jobID: job.id, at: now().addingTimeInterval(60), reason: "sink not in the current configuration")
         } catch {
             logger.error("Could not give back a job whose sink is gone; it is requeued at the next start", metadata: ["delivery.id": "\(job.id)"])
         }
@@ -218,6 +277,12 @@ public final class Dispatcher: Sendable {
         let clock = ContinuousClock()
         let begin = clock.now
         let outcome = await route.sink.deliver(delivery)
+        if Task.isCancelled, !outcome.isDelivered {
+            // Cut off by a shutdown: what the sink made of it is unknown, so it goes back to the queue.
+            state.withLock { $0.leftovers.append(.interrupted(jobID: job.id)) }
+            finished(job.address, outcome: nil, limits: route.limits, policy: route.policy, at: now())
+            return
+        }
         let attempt = Attempt(number: attemptNumber, startedAt: startedAt, duration: clock.now - begin, outcome: outcome)
         let finishedAt = now()
         let kind = route.sink.kind
@@ -248,7 +313,11 @@ public final class Dispatcher: Sendable {
                 logger.error("Delivery failed; dead letter", metadata: ids(["error": "\(reason)", "reason": "\(why)"]))
             }
         }
-        await record(job, attempt: attempt, transition: transition)
+        if Task.isCancelled {
+            state.withLock { $0.leftovers.append(.finished(jobID: job.id, attempt: attempt, transition: transition)) }
+        } else {
+            await record(job, attempt: attempt, transition: transition)
+        }
         finished(job.address, outcome: outcome, limits: route.limits, policy: route.policy, at: finishedAt)
         doorbell.ring()
     }
@@ -274,13 +343,16 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    private func finished(_ address: SinkAddress, outcome: DeliveryOutcome, limits: SinkLimits, policy: RetryPolicy, at time: Date) {
+    /// - Parameter outcome: `nil` for a delivery cut off by a shutdown: it frees its slot and says nothing of the sink.
+    private func finished(_ address: SinkAddress, outcome: DeliveryOutcome?, limits: SinkLimits, policy: RetryPolicy, at time: Date) {
         let (opened, closed): (Int?, Bool) = state.withLock { state in
             var gate = state.gates[address, default: Gate()]
             gate.inFlight -= 1
             var opened: Int?
             let wasOpen = gate.consecutiveFailures >= limits.breakerThreshold
             switch outcome {
+            case nil:
+                break
             case .transient:
                 gate.consecutiveFailures += 1
                 if gate.consecutiveFailures >= limits.breakerThreshold {

@@ -132,4 +132,11 @@ public enum EnqueueResult: Sendable, Equatable {
 public protocol JobQueue: Sendable {
     /// Returns once the jobs are committed durably, or throws: no 2xx without that commit.
     func enqueue(_ notification: AcceptedNotification) async throws -> EnqueueResult
+    /// The id of the notification that every one of `jobs` duplicates within its dedup window, if all do:
+    /// what ``enqueue(_:)`` would answer `.duplicate` for, found without writing.
+    func firstAcceptance(of jobs: [NewJob], at now: Date) async throws -> String?
+}
+
+extension JobQueue {
+    public func firstAcceptance(of jobs: [NewJob], at now: Date) async throws -> String? { nil }
 }

@@ -33,10 +33,12 @@ public struct RecurringInterval: Sendable, Equatable {
         if !years.isEmpty, !years.contains(where: { $0.contains(year) }) { return false }
         if !daysOfMonth.isEmpty {
             let length = calendar.range(of: .day, in: .month, for: date)?.count ?? 31
+            // A day that does not exist this month (31 in November, -31 in February) is simply outside it, as
+            // in Alertmanager's ContainsTime; compared bound by bound, never built into a range that could be empty.
             let matched = daysOfMonth.contains { range in
                 let start = range.start < 0 ? length + range.start + 1 : range.start
                 let end = range.end < 0 ? length + range.end + 1 : range.end
-                return start <= end && (max(start, 1)...min(end, length)).contains(day)
+                return start <= day && day <= end
             }
             if !matched { return false }
         }
@@ -85,13 +87,18 @@ extension RecurringInterval {
         self.years = try Self.ranges(years, key: "years") { text in Int(text).flatMap { $0 > 0 ? $0 : nil } }
         self.daysOfMonth = []
         for (index, text) in daysOfMonth.enumerated() {
-            let bounds = text.split(separator: ":", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let bounds = text.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
             guard (1...2).contains(bounds.count), let start = bounds.first ?? nil, let end = bounds.last ?? nil,
                 [start, end].allSatisfy({ (-31...31).contains($0) && $0 != 0 })
             else {
                 throw RecurringIntervalError(key: "days_of_month[\(index)]", message: "expected a day from 1 to 31 or -31 to -1, or a range of them, got \"\(text)\"")
             }
-            if (start > 0) == (end > 0), start > end {
+            // Alertmanager's rules: a negative start needs a negative end (the range would hold in long months
+            // and not in short ones), and, counting negative days from a 28-day month, the start is not after the end.
+            if start < 0, end > 0 {
+                throw RecurringIntervalError(key: "days_of_month[\(index)]", message: "the range \"\(text)\" starts from the month's end, so its end must too")
+            }
+            if (start < 0 ? 28 + start : start) > (end < 0 ? 28 + end : end) {
                 throw RecurringIntervalError(key: "days_of_month[\(index)]", message: "the range \"\(text)\" ends before it starts")
             }
             self.daysOfMonth.append((start, end))
@@ -107,11 +114,12 @@ extension RecurringInterval {
         }
     }
 
-    /// "HH:MM" as minutes since midnight; "24:00" is the end of the day.
+    /// "HH:MM" (two digits each, nothing else, as Alertmanager's pattern) as minutes since midnight; "24:00"
+    /// is the end of the day.
     static func minutes(_ text: String) -> Int? {
-        let parts = text.split(separator: ":")
-        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]),
-            (0...24).contains(hours), (0...59).contains(minutes)
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } }),
+            let hours = Int(parts[0]), let minutes = Int(parts[1]), (0...24).contains(hours), (0...59).contains(minutes)
         else { return nil }
         let total = hours * 60 + minutes
         return total <= 24 * 60 ? total : nil
@@ -123,7 +131,7 @@ extension RecurringInterval {
     ) throws(RecurringIntervalError) -> [ClosedRange<Int>] {
         var ranges: [ClosedRange<Int>] = []
         for (index, text) in texts.enumerated() {
-            let bounds = text.split(separator: ":", omittingEmptySubsequences: false).map { parse($0.trimmingCharacters(in: .whitespaces)) }
+            let bounds = text.split(separator: ":", omittingEmptySubsequences: false).map { parse(String($0)) }
             guard (1...2).contains(bounds.count), let start = bounds.first ?? nil, let end = bounds.last ?? nil else {
                 throw RecurringIntervalError(key: "\(key)[\(index)]", message: "cannot read \"\(text)\"")
             }

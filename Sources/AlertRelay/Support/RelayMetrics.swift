@@ -33,13 +33,16 @@ public struct RelayMetrics: Sendable {
     }
 
     /// Connections open on the main listener.
-    public func connections(open: Int) {
-        Gauge(label: "alertrelay_http_connections", factory: factory).record(open)
+    /// - Parameter listener: `main` or `metrics` (`server.metrics_listen_address`).
+    public func connections(open: Int, listener: String) {
+        Gauge(label: "alertrelay_http_connections", dimensions: [("listener", listener)], factory: factory).record(open)
     }
 
-    /// A connection closed on arrival because `server.max_connections` were already open.
-    public func connectionRefused() {
-        Counter(label: "alertrelay_http_connections_refused_total", factory: factory).increment()
+    /// A connection closed on arrival because `server.max_connections` (`limit="total"`) or
+    /// `server.max_connections_per_client` (`limit="per_client"`) were already open.
+    public func connectionRefused(listener: String, limit: String) {
+        Counter(label: "alertrelay_http_connections_refused_total", dimensions: [("listener", listener), ("limit", limit)], factory: factory)
+            .increment()
     }
 
     /// Jobs found `delivering` at start: a previous process died during their delivery, so each may reach its

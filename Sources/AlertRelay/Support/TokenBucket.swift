@@ -14,6 +14,11 @@ public final class TokenBucket: Sendable {
         state = Mutex((Double(burst), nil))
     }
 
+    /// Gives back a token spent on a request that turned out to cost nothing (a duplicate).
+    public func refund() {
+        state.withLock { state in state.tokens = min(burst, state.tokens + 1) }
+    }
+
     /// `nil` when a token was spent; otherwise the wait until the next one.
     public func take(at now: Date) -> Duration? {
         state.withLock { state in

@@ -152,6 +152,94 @@ final class RecordingQueue: JobQueue {
         #expect(queue.all.count == 2)
     }
 
+    func ingestor(_ yaml: String) throws -> Ingestor {
+        let now = self.now
+        return Ingestor(configuration: try ConfigLoader.parse(yaml: yaml, baseDirectory: directory, environment: [:]), queue: queue, clock: { now })
+    }
+
+    /// A captured signed request replayed 40 times is answered as a duplicate each time and spends nothing:
+    /// the real sender's next notification is still accepted (issue 13, item 4).
+    @Test func aReplayDoesNotSpendTheSendersRateBudget() async throws {
+        let ingestor = try ingestor(
+            "sources: {signed: {rate_limit: 1, rate_burst: 2, auth: [{type: standard-webhooks, secrets: [c2VjcmV0]}]}}\nroute: {receiver: r}\nreceivers: [{name: r}]"
+        )
+        let source = try #require(ingestor.sources["signed"])
+        let body = try Fixtures.bytes("alertmanager/01-firing-2-alerts.json")
+        let first = try await ingestor.ingest(signed(body, id: "msg_1"), from: source, logger: logger)
+        for _ in 0..<40 {
+            let replay = try await ingestor.ingest(signed(body, id: "msg_1"), from: source, logger: logger)
+            #expect(replay.duplicateOf == first.id)
+        }
+        let next = try await ingestor.ingest(signed(body, id: "msg_2"), from: source, logger: logger)
+        #expect(next.duplicateOf == nil)
+    }
+
+    /// A notification the store already has costs no write, so it spends nothing either.
+    @Test func aDuplicateDoesNotSpendTheSendersRateBudget() async throws {
+        let ingestor = try ingestor("sources: {am: {rate_limit: 1, rate_burst: 2, auth: [{type: bearer, credentials: [t]}]}}\nroute: {receiver: r}\nreceivers: [{name: r, file_configs: [{path: x.jsonl}]}]")
+        let source = try #require(ingestor.sources["am"])
+        let body = try Fixtures.bytes("alertmanager/01-firing-2-alerts.json")
+        queue.answer.withLock { $0 = .duplicate(of: "first-id") }
+        for _ in 0..<10 {
+            #expect(try await ingestor.ingest(bearer(body), from: source, logger: logger).duplicateOf == "first-id")
+        }
+        queue.answer.withLock { $0 = nil }
+        #expect(try await ingestor.ingest(bearer(body), from: source, logger: logger).duplicateOf == nil)
+    }
+
+    static let twoSources = """
+        sources:
+          am: {auth: [{type: bearer, credentials: [strong]}]}
+          legacy: {auth: [{type: none}]}
+        route: {receiver: r}
+        receivers: [{name: r, file_configs: [{path: x.jsonl}]}]
+        """
+
+    /// The same notification from two sources is two notifications: the weaker source cannot get the real
+    /// one answered as a duplicate (issue 13, item 3). Sources declared as one `dedup_group` share the log.
+    @Test func aSourceCannotSuppressWhatAnotherSends() async throws {
+        let body = try Fixtures.bytes("alertmanager/01-firing-2-alerts.json")
+        func keys(_ yaml: String) async throws -> [String?] {
+            let ingestor = try ingestor(yaml)
+            queue.enqueued.withLock { $0 = [] }
+            _ = try await ingestor.ingest(WebhookRequest(headers: [("Authorization", "Bearer strong")], body: body), from: #require(ingestor.sources["am"]), logger: logger)
+            _ = try await ingestor.ingest(WebhookRequest(headers: [], body: body), from: #require(ingestor.sources["legacy"]), logger: logger)
+            return queue.all.map { $0.jobs.first?.dedupKey }
+        }
+        let apart = try await keys(Self.twoSources)
+        #expect(apart.count == 2 && apart[0] != nil && apart[0] != apart[1])
+        let grouped = try await keys(
+            Self.twoSources.replacingOccurrences(of: "[strong]}]}", with: "[strong]}], dedup_group: ha}").replacingOccurrences(of: "none}]}", with: "none}], dedup_group: ha}")
+        )
+        #expect(grouped.count == 2 && grouped[0] != nil && grouped[0] == grouped[1])
+    }
+
+    /// The fingerprint a payload claims is not trusted: the key is computed from the labels, so a fake alert
+    /// that copies a real alert's fingerprint (with a fake severity) is not the same notification.
+    @Test func theDedupKeyTakesTheFingerprintFromTheLabels() throws {
+        let address = SinkAddress(receiver: "r", sink: "file_configs[0]")
+        let start = Timestamp(seconds: 1_795_980_000)
+        let real = Alert(status: .firing, labels: ["alertname": "Down", "severity": "critical"], startsAt: start)
+        let fake = Alert(status: .firing, labels: ["alertname": "Down", "severity": "info"], startsAt: start, fingerprint: real.fingerprint)
+        func key(_ alert: Alert) -> String {
+            DedupKey.of(Notification(status: .firing, groupKey: "g", alerts: [alert]), for: address, scope: "source:am")
+        }
+        #expect(fake.fingerprint == real.fingerprint)
+        #expect(key(fake) != key(real))
+    }
+
+    /// A bearer or basic source decides from the headers: a wrong credential is refused before the body is
+    /// read. A signature scheme needs the body, so nothing is decided early (issue 13, item 6).
+    @Test func aCredentialInTheHeadersIsCheckedBeforeTheBody() throws {
+        let ingestor = try ingestor()
+        let headers = [(name: "Authorization", value: "Bearer nope")]
+        #expect(throws: IngestError.unauthorized) {
+            try ingestor.authenticateBeforeBody(headers: headers, clientCertificate: nil, from: #require(ingestor.sources["am"]), logger: logger)
+        }
+        try ingestor.authenticateBeforeBody(headers: [("Authorization", "Bearer t")], clientCertificate: nil, from: #require(ingestor.sources["am"]), logger: logger)
+        try ingestor.authenticateBeforeBody(headers: [], clientCertificate: nil, from: #require(ingestor.sources["signed"]), logger: logger)
+    }
+
     @Test func refusesBeforeQueueingAnything() async throws {
         let ingestor = try ingestor()
         let body = try Fixtures.bytes("alertmanager/01-firing-2-alerts.json")

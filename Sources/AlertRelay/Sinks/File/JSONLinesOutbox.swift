@@ -28,7 +28,9 @@ public actor JSONLinesOutbox {
         } catch {
             throw OutboxError(path: directory, operation: "create directory", code: (error as NSError).code)
         }
-        let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        // O_NOFOLLOW: a symbolic link planted at the outbox's path would have the torn-tail repair below
+        // truncate whatever file it points to.
+        let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else { throw OutboxError(path: path, operation: "open", code: errno) }
         self.descriptor = descriptor
         let io = DispatchQueue(label: "alertrelay.outbox")
@@ -133,6 +135,7 @@ public struct OutboxError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(operation) \(path): \(String(cString: strerror(code)))"
+        if code == ELOOP { return "\(operation) \(path): it is a symbolic link; AlertRelay writes only to a regular file it owns" }
+        return "\(operation) \(path): \(String(cString: strerror(code)))"
     }
 }

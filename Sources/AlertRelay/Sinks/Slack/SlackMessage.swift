@@ -83,14 +83,14 @@ public struct SlackMessage: Encodable, Sendable {
     public init(_ delivery: Delivery, options: Options) {
         let notification = delivery.notification
         let context = TemplateContext(delivery)
-        let title = Self.clip(Self.oneLine(options.title.render(context)), to: Self.maxHeaderText)
+        let title = Self.clip(Self.oneLine(Self.withoutControls(options.title.render(context))), to: Self.maxHeaderText)
 
         var blocks = [Block(type: "header", text: Text(type: "plain_text", text: title), elements: nil)]
         let room = Self.maxBlocks - blocks.count - 1  // keep one for the "and N more" line
         let shown = context.alertCount <= room + 1 ? context.alertCount : room
         for index in 0..<shown {
             guard let alert = context.alert(at: index) else { break }
-            let text = Self.clip(options.alert.render(alert).trimmingCharacters(in: .whitespacesAndNewlines), to: Self.maxSectionText)
+            let text = Self.clip(Self.withoutControls(options.alert.render(alert)).trimmingCharacters(in: .whitespacesAndNewlines), to: Self.maxSectionText)
             blocks.append(Block(type: "section", text: Text(type: "mrkdwn", text: text.isEmpty ? " " : text), elements: nil))
         }
         if shown < context.alertCount {
@@ -102,9 +102,9 @@ public struct SlackMessage: Encodable, Sendable {
         username = options.username
         iconEmoji = options.iconEmoji
         iconURL = options.iconURL
-        let text = options.text.render(context).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = Self.withoutControls(options.text.render(context)).trimmingCharacters(in: .whitespacesAndNewlines)
         self.text = Self.clip(text.isEmpty ? title : text, to: Self.maxSectionText)
-        let color = options.color.map { $0.render(context).trimmingCharacters(in: .whitespacesAndNewlines) } ?? Self.color(for: notification)
+        let color = options.color.map { Self.withoutControls($0.render(context)).trimmingCharacters(in: .whitespacesAndNewlines) } ?? Self.color(for: notification)
         attachments = [Attachment(color: color, fallback: self.text, blocks: blocks)]
     }
 
@@ -120,6 +120,18 @@ public struct SlackMessage: Encodable, Sendable {
         let severities = Set(notification.alerts.filter { $0.status == .firing }.compactMap { $0.labels["severity"]?.lowercased() })
         let worst = ["critical", "page", "warning"].first(where: severities.contains)
         return TemplateContext.color(status: .firing, severity: worst)
+    }
+
+    /// Text from an alert without control characters (NUL, ESC, DEL, C1), as the email path strips them from
+    /// headers: line breaks and tabs stay, they are mrkdwn's own.
+    static func withoutControls(_ text: String) -> String {
+        let isControl = { (scalar: Unicode.Scalar) in
+            (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (0x7f...0x9f).contains(scalar.value)
+        }
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var clean = String.UnicodeScalarView()
+        clean.append(contentsOf: text.unicodeScalars.lazy.filter { !isControl($0) })
+        return String(clean)
     }
 
     /// A header is one line: Slack refuses a `plain_text` header with a newline.
