@@ -277,7 +277,7 @@ final class SinkFactory: Sendable {
 func protectedServer(relay: Relay, gate: ConnectionGate, tls: ListenerTLS?) -> HTTPServerBuilder {
     let server = relay.configuration.configuration.server
     let http = HTTP1Channel.Configuration(
-        additionalChannelHandlers: [RequestDeadlineHandler(timeout: TimeAmount(server.readTimeout.duration))],
+        additionalChannelHandlers: [RequestDeadlineHandler(timeout: TimeAmount(server.readTimeout.duration)), CloseAfterAnswerHandler()],
         idleTimeout: TimeAmount(server.idleTimeout.duration),
         // Alertmanager and Grafana send a handful of small headers; anything near these is abuse.
         httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
@@ -360,9 +360,9 @@ public func serve(
     services.append(PruneService(store: relay.store, retention: configuration.configuration.storage.deliveredRetention.duration, logger: logger))
     services.append(ReloadOnHangup(relay: relay, logger: logger))
     if let address = configuration.metricsListenAddress {
-        services.append(buildOperationsApplication(relay: relay, address: address, logger: logger))
+        services.append(Listening(address: address, application: buildOperationsApplication(relay: relay, address: address, logger: logger)))
     }
-    services.append(application)  // last: stopped first
+    services.append(Listening(address: configuration.listenAddress, application: application))  // last: stopped first
     var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     // The delivery workers cut off what is still in flight after `shutdown_timeout` (it stays queued); the
     // rest of the group gets a little more, and a service that ignores cancellation a last few seconds, so
@@ -370,20 +370,28 @@ public func serve(
     let shutdownTimeout = configuration.configuration.server.shutdownTimeout.duration
     group.maximumGracefulShutdownDuration = shutdownTimeout + .seconds(3)
     group.maximumCancellationDuration = .seconds(5)
-    do {
-        try await ServiceGroup(configuration: group).run()
-    } catch let error as IOError where error.errnoCode == EADDRINUSE {
-        throw ListenError(addresses: [configuration.listenAddress] + (configuration.metricsListenAddress.map { [$0] } ?? []), reason: "address already in use")
-    }
+    try await ServiceGroup(configuration: group).run()
 }
 
 /// A listener could not open its socket: the process ends with this one line instead of running without it.
 public struct ListenError: Error, CustomStringConvertible {
-    public var addresses: [ListenAddress]
+    public var address: ListenAddress
     public var reason: String
 
-    public var description: String {
-        "cannot listen on \(addresses.map(\.description).joined(separator: " or ")): \(reason)"
+    public var description: String { "cannot listen on \(address): \(reason)" }
+}
+
+/// A listener as a service, whose failure to open its socket says which address it was.
+struct Listening<Application: Service>: Service {
+    let address: ListenAddress
+    let application: Application
+
+    func run() async throws {
+        do {
+            try await application.run()
+        } catch let error as IOError where [EADDRINUSE, EADDRNOTAVAIL, EACCES].contains(error.errnoCode) {
+            throw ListenError(address: address, reason: String(cString: strerror(error.errnoCode)).lowercased())
+        }
     }
 }
 

@@ -218,6 +218,7 @@ LIMIT_CONFIG = """
 server:
   listen_address: 127.0.0.1:{port}
   max_connections: {limit}
+  max_connections_per_client: {limit}   # every test client is 127.0.0.1: this test is about the total
   read_timeout: 30s
   idle_timeout: 30s
 storage: {{path: data}}
@@ -254,7 +255,7 @@ def test_connections_over_the_limit_are_closed_and_the_limit_frees_up(tmp_path):
                 text = b""
                 while chunk := s.recv(65536):
                     text += chunk
-            return re.search(rb"^alertrelay_http_connections 1(\.0)?$", text, re.M) is not None
+            return re.search(rb'^alertrelay_http_connections\{listener="main"\} 1(\.0)?$', text, re.M) is not None
 
         assert wait_until(only_connection)
         time.sleep(0.2)
