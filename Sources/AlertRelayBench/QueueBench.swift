@@ -30,7 +30,7 @@ struct QueueBench: AsyncParsableCommand {
 
     func run() async throws {
         let body = Array(try Data(contentsOf: URL(fileURLWithPath: payload)))
-        let notification = try Notification.decode(json: body)
+        let notification = try AlertNotification.decode(json: body)
         let parts = sink.split(separator: "/", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { throw ValidationError("--sink must be RECEIVER/SINK") }
         let address = SinkAddress(receiver: parts[0], sink: parts[1])

@@ -15,8 +15,8 @@ public enum Harness {
         switch selector % 7 {
         case 0:
             // The webhook payload decoder (Alertmanager and Grafana JSON), and its fast path against JSONDecoder.
-            precondition(AlertRelay.Notification.scannerAgreesWithJSONDecoder(input), "PayloadScanner and JSONDecoder disagree")
-            guard let notification = try? AlertRelay.Notification.decode(json: input) else { return false }
+            precondition(AlertNotification.scannerAgreesWithJSONDecoder(input), "PayloadScanner and JSONDecoder disagree")
+            guard let notification = try? AlertNotification.decode(json: input) else { return false }
             render(notification)
             return true
         case 1:
@@ -44,7 +44,7 @@ public enum Harness {
             return parsed.contains(true)
         case 4:
             // The config file's structure (YAML and every key's checks); the loader's file access is left out.
-            return (try? YAMLDecoder().decode(Configuration.self, from: text)) != nil
+            return (try? YAMLDecoder().decode(ConfigFile.self, from: text)) != nil
         case 6:
             // Time intervals as a config writes them, each evaluated against instants across four years: a
             // parser that accepts an interval its evaluation cannot handle would take the service down.
@@ -95,14 +95,14 @@ public enum Harness {
         return dates
     }()
 
-    static let sample = AlertRelay.Notification(
+    static let sample = AlertNotification(
         status: .firing, groupKey: "{}:{alertname=\"Fuzz\"}", groupLabels: ["alertname": "Fuzz"],
         commonLabels: ["alertname": "Fuzz", "severity": "critical"], commonAnnotations: ["summary": "<b>\"fuzz\"</b> & {{x}}"],
         alerts: [Alert(status: .firing, labels: ["alertname": "Fuzz", "instance": "a\r\nb"], startsAt: Timestamp(seconds: 1_700_000_000))]
     )
 
     /// Alert data from the input through every default template.
-    static func render(_ notification: AlertRelay.Notification) {
+    static func render(_ notification: AlertNotification) {
         var context = TemplateContext(notification: notification, receiver: "fuzz")
         context.set("subject", TemplateLibrary.defaults.named("email.subject", format: .text).render(context))
         for (name, _) in DefaultTemplates.all {

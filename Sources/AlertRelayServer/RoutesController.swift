@@ -7,7 +7,7 @@ import Logging
 /// `GET /api/v1/routes/test?severity=critical&alertname=LiteLLMDown[&time=RFC3339]`: where an alert with
 /// these labels goes, and why, like `amtool config routes test` (and `alertrelay routes test`).
 struct RoutesController<Context: RequestContext> {
-    let configuration: @Sendable () -> ResolvedConfiguration
+    let configuration: @Sendable () -> RelayConfiguration
     let clock: @Sendable () -> Date
 
     func register(on group: RouterGroup<Context>) {

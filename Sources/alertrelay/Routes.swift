@@ -80,7 +80,7 @@ struct Routes: ParsableCommand {
 
 /// A config read to inspect routes or templates: a missing secret does not matter there (it would for
 /// `serve` and `check-config`). An invalid config is printed, and the command exits 1.
-func loadForInspection(_ file: String) throws -> ResolvedConfiguration {
+func loadForInspection(_ file: String) throws -> RelayConfiguration {
     do {
         return try ConfigLoader.load(file: file, secrets: .optional)
     } catch {

@@ -39,7 +39,7 @@ struct Serve: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, format: format, level: level) }
         let logger = Logger(label: "alertrelay")
 
-        var configuration: ResolvedConfiguration
+        var configuration: RelayConfiguration
         do {
             configuration = try ConfigLoader.load(file: configFile)
         } catch {

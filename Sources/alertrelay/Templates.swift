@@ -54,13 +54,13 @@ struct Templates: ParsableCommand {
         }
         let formats: [String: TemplateFormat] = ["text": .text, "html": .html, "slack": .slackMrkdwn, "json": .json]
         guard let format = formats[format ?? Self.format(of: name)] else { throw ValidationError("--format is one of text, html, slack, json") }
-        let notification: AlertRelay.Notification
+        let notification: AlertNotification
         guard let data = FileManager.default.contents(atPath: render) else {
             FileHandle.standardError.write(Data("alertrelay: cannot read \(render)\n".utf8))
             throw ExitCode(1)
         }
         do {
-            notification = try AlertRelay.Notification.decode(json: Array(data))
+            notification = try AlertNotification.decode(json: Array(data))
         } catch {
             FileHandle.standardError.write(Data("alertrelay: \(render) is not a webhook payload: \(error)\n".utf8))
             throw ExitCode(1)

@@ -63,13 +63,13 @@ import Testing
     let transport = CurlHTTPTransport(threads: 2)
     let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    func fixture() throws -> Notification {
+    func fixture() throws -> AlertNotification {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("shared/fixtures/alertmanager/01-firing-2-alerts.json")
-        return try Notification.decode(json: Array(try Data(contentsOf: url)))
+        return try AlertNotification.decode(json: Array(try Data(contentsOf: url)))
     }
 
-    func delivery(_ notification: Notification) -> Delivery {
+    func delivery(_ notification: AlertNotification) -> Delivery {
         Delivery(jobID: 1, notificationID: "n", source: "am", acceptedAt: Date(), receiver: "slack", notification: notification, attempt: 1)
     }
 

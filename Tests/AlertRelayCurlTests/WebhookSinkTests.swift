@@ -9,7 +9,6 @@ import Testing
 
 @testable import AlertRelayCurl
 
-typealias Notification = AlertRelay.Notification
 
 /// The webhook sink through the real libcurl transport, against a real HTTP server on loopback that answers
 /// as the endpoint under test would.
@@ -51,7 +50,7 @@ typealias Notification = AlertRelay.Notification
     func delivery() throws -> Delivery {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("shared/fixtures/alertmanager/01-firing-2-alerts.json")
-        let notification = try Notification.decode(json: Array(try Data(contentsOf: url)))
+        let notification = try AlertNotification.decode(json: Array(try Data(contentsOf: url)))
         return Delivery(jobID: 1, notificationID: "n-1", source: "am", acceptedAt: Date(), receiver: "hook", notification: notification, attempt: 2)
     }
 
@@ -80,7 +79,7 @@ typealias Notification = AlertRelay.Notification
             #expect(request.headers["expect"] == nil)
             var expected = delivery.notification
             expected.receiver = "hook"
-            #expect(try Notification.decode(json: request.body) == expected)
+            #expect(try AlertNotification.decode(json: request.body) == expected)
         }
     }
 
@@ -133,7 +132,7 @@ typealias Notification = AlertRelay.Notification
             let sink = WebhookSink(settings: .init(url: base + "/status/200", maxAlerts: 1), transport: transport)
             _ = await sink.deliver(try delivery())
             let body = try #require(endpoint.received.withLock { $0.first?.body })
-            let sent = try Notification.decode(json: body)
+            let sent = try AlertNotification.decode(json: body)
             #expect(sent.alerts.count == 1)
             #expect(sent.truncatedAlerts == 1)
         }

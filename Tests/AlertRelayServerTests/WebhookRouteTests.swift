@@ -21,7 +21,7 @@ import Testing
 
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alertrelay-http-\(UUID().uuidString)")
 
-    func config() throws -> ResolvedConfiguration {
+    func config() throws -> RelayConfiguration {
         let yaml = """
             server: {max_body_size: 64KiB}
             sources:
@@ -116,7 +116,7 @@ import Testing
             #expect(basic.status == .accepted)
             let jobs = try await queued(relay)
             #expect(jobs.map(\.notificationID) == [accepted.id, try receipt(basic).id])
-            #expect(jobs.first?.payload == (try Notification.decode(json: Array(buffer: try fixture("alertmanager/01-firing-2-alerts.json")))))
+            #expect(jobs.first?.payload == (try AlertNotification.decode(json: Array(buffer: try fixture("alertmanager/01-firing-2-alerts.json")))))
             #expect(jobs.first?.address == SinkAddress(receiver: "outbox", sink: "file_configs[0]"))
             #expect(jobs.first?.state == .pending)
         }

@@ -40,7 +40,7 @@ final class ScriptedSink: Sink {
 
     func enqueue(_ store: QueueStore, count: Int = 1) async throws {
         for index in 0..<count {
-            let payload = Notification(
+            let payload = AlertNotification(
                 status: .firing, groupKey: "g",
                 alerts: [Alert(status: .firing, labels: ["alertname": "A", "n": "\(index)"], startsAt: Timestamp(seconds: 1_795_980_000))]
             )

@@ -4,7 +4,6 @@ import Testing
 
 @testable import AlertRelayStore
 
-typealias Notification = AlertRelay.Notification
 
 /// The real SQLite store in a temporary directory.
 @Suite struct QueueStoreTests {
@@ -13,14 +12,14 @@ typealias Notification = AlertRelay.Notification
     let main = SinkAddress(receiver: "main", sink: "webhook_configs[0]")
     let mail = SinkAddress(receiver: "oncall", sink: "email_configs[0]")
 
-    func notification(_ instance: String = "db1:9100", status: AlertStatus = .firing) -> Notification {
-        Notification(
+    func notification(_ instance: String = "db1:9100", status: AlertStatus = .firing) -> AlertNotification {
+        AlertNotification(
             status: status, groupKey: "{}:{alertname=\"DiskFull\"}",
             alerts: [Alert(status: status, labels: ["alertname": "DiskFull", "instance": instance], startsAt: Timestamp(seconds: 1_795_980_000))]
         )
     }
 
-    func accepted(_ id: String, _ payload: Notification, at time: Date, to addresses: [SinkAddress]? = nil, dedup: Bool = true) -> AcceptedNotification {
+    func accepted(_ id: String, _ payload: AlertNotification, at time: Date, to addresses: [SinkAddress]? = nil, dedup: Bool = true) -> AcceptedNotification {
         let jobs = (addresses ?? [main]).map { NewJob(address: $0, payload: payload, dedupKey: dedup ? DedupKey.of(payload, for: $0, scope: "source:test") : nil) }
         return AcceptedNotification(id: id, receivedAt: time, source: "am", jobs: jobs, dedupWindow: .seconds(300))
     }

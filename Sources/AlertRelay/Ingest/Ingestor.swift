@@ -47,7 +47,7 @@ public struct Ingestor: Sendable {
     /// - Parameter replayGuard: carried over from the previous ingestor when the config is reloaded, so a
     ///   replay is still caught across a reload.
     public init(
-        configuration: ResolvedConfiguration, queue: any JobQueue, clock: @escaping @Sendable () -> Date = Date.init,
+        configuration: RelayConfiguration, queue: any JobQueue, clock: @escaping @Sendable () -> Date = Date.init,
         replayGuard: ReplayGuard = ReplayGuard(), metrics: RelayMetrics = RelayMetrics(), onEnqueued: @escaping @Sendable () -> Void = {}
     ) {
         self.sources = configuration.sources
@@ -59,7 +59,7 @@ public struct Ingestor: Sendable {
         self.queue = queue
         self.replayGuard = replayGuard
         self.metrics = metrics
-        self.dedupWindow = configuration.configuration.dedup.window.duration
+        self.dedupWindow = configuration.settings.dedup.window.duration
         self.clock = clock
         self.onEnqueued = onEnqueued
     }
@@ -67,9 +67,9 @@ public struct Ingestor: Sendable {
     public func ingest(_ request: WebhookRequest, from source: Source, logger: Logger) async throws(IngestError) -> IngestReceipt {
         let now = clock()
         let replay = try authenticate(request, source: source, now: now, logger: logger)
-        let notification: Notification
+        let notification: AlertNotification
         do {
-            notification = try Notification.decode(json: request.body)
+            notification = try AlertNotification.decode(json: request.body)
         } catch {
             logger.info("Refused an invalid payload", metadata: ["source": "\(source.name)", "error": "\(error)"])
             throw .invalidPayload(error)

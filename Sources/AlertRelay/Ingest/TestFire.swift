@@ -25,7 +25,7 @@ public struct TestFire: Sendable {
     public static let label = "alertrelay_test"
 
     /// The notification as Alertmanager would have sent it for this one alert.
-    public func notification(now: Date) -> Notification {
+    public func notification(now: Date) -> AlertNotification {
         var labels: [String: String]
         switch target {
         case .receiver(let name): labels = ["alertname": "AlertRelayTest", "severity": "info", "receiver": name]
@@ -40,7 +40,7 @@ public struct TestFire: Sendable {
             endsAt: status == .resolved ? Timestamp(now) : nil
         )
         let groupLabels = ["alertname": labels["alertname"] ?? "AlertRelayTest"]
-        return Notification(
+        return AlertNotification(
             status: status, receiver: "", groupKey: "{}/{\(Self.label)=\"true\"}:{alertname=\"\(groupLabels["alertname"] ?? "")\"}",
             groupLabels: groupLabels, commonLabels: labels, commonAnnotations: annotations, alerts: [alert]
         )

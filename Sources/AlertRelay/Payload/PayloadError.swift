@@ -16,24 +16,6 @@ public struct PayloadError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 }
 
-extension Notification {
-    /// Decodes a webhook body exactly as received: through ``PayloadScanner`` when it can, else through
-    /// JSONDecoder, whose every failure becomes a ``PayloadError`` that names the field at fault.
-    public static func decode(json body: some Collection<UInt8>) throws(PayloadError) -> Notification {
-        guard String(validating: body, as: UTF8.self) != nil else {
-            throw PayloadError(field: nil, reason: "body is not valid UTF-8")
-        }
-        if let notification = PayloadScanner.notification(Array(body)) { return notification }
-        do {
-            return try JSONDecoder().decode(Notification.self, from: Data(body))
-        } catch let error as DecodingError {
-            throw PayloadError(error)
-        } catch {
-            throw PayloadError(field: nil, reason: "malformed JSON")
-        }
-    }
-}
-
 extension PayloadError {
     init(_ error: DecodingError) {
         switch error {
@@ -57,33 +39,5 @@ extension PayloadError {
         guard let underlying = context.underlyingError else { return context.debugDescription }
         let detail = (underlying as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(underlying)"
         return String(detail.prefix(200))
-    }
-}
-
-/// Renders Codable paths the way an operator reads them: `alerts[0].labels.severity`.
-public enum CodingPath {
-    public static func render(_ path: [any CodingKey]) -> String {
-        var text = ""
-        for key in path {
-            if let index = key.intValue {
-                text += "[\(index)]"
-            } else {
-                text += text.isEmpty ? key.stringValue : "." + key.stringValue
-            }
-        }
-        return text.isEmpty ? "(top level)" : text
-    }
-
-    static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Int.Type, is Int64.Type, is UInt64.Type: "an integer"
-        case is Double.Type: "a number"
-        case is Bool.Type: "a boolean"
-        case is [String: String].Type: "an object of strings"
-        case is [String: Double].Type: "an object of numbers"
-        default:
-            String(describing: type).hasPrefix("Array") ? "an array" : "an object"
-        }
     }
 }

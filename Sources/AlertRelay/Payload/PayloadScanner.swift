@@ -1,12 +1,12 @@
 import Foundation
 
-/// The payload decoder of the ingest hot path: one pass over the bytes, straight into ``Notification``, for the
+/// The payload decoder of the ingest hot path: one pass over the bytes, straight into ``AlertNotification``, for the
 /// payloads Alertmanager and Grafana actually send. JSONDecoder took a third of a webhook's instructions
 /// (callgrind); this takes a small fraction of that.
 ///
 /// It is deliberately conservative. Anything out of the ordinary (a syntax error, a wrong type, a duplicate key,
 /// Grafana's `values` map, a number that is not a plain integer, an escaped lone surrogate, deep nesting) makes
-/// it give up, and ``Notification/decode(json:)`` hands the body to JSONDecoder, which decides and names the
+/// it give up, and ``AlertNotification/decode(json:)`` hands the body to JSONDecoder, which decides and names the
 /// fault. Where it succeeds, the result is JSONDecoder's: the tests compare the two on every fixture and seed,
 /// and the fuzzer compares them on everything it generates.
 struct PayloadScanner {
@@ -17,7 +17,7 @@ struct PayloadScanner {
     struct GiveUp: Error {}
 
     /// The notification in `body`, or `nil` when JSONDecoder must decide.
-    static func notification(_ body: [UInt8]) -> Notification? {
+    static func notification(_ body: [UInt8]) -> AlertNotification? {
         var scanner = PayloadScanner(bytes: body)
         return try? scanner.document()
     }
@@ -26,20 +26,20 @@ struct PayloadScanner {
         self.bytes = bytes
     }
 
-    // MARK: The payload's shape, as Notification.init(from:) and Alert.init(from:) read it
+    // MARK: The payload's shape, as AlertNotification.init(from:) and Alert.init(from:) read it
 
-    private mutating func document() throws(GiveUp) -> Notification {
+    private mutating func document() throws(GiveUp) -> AlertNotification {
         let notification = try notificationObject()
         skipWhitespace()
         guard index == bytes.count else { throw GiveUp() }
         return notification
     }
 
-    private mutating func notificationObject() throws(GiveUp) -> Notification {
+    private mutating func notificationObject() throws(GiveUp) -> AlertNotification {
         var version: String?
         var status: AlertStatus?
         var alerts: [Alert]?
-        var notification = Notification(status: .firing, alerts: [])
+        var notification = AlertNotification(status: .firing, alerts: [])
         try object { scanner, key throws(GiveUp) in
             switch key {
             case "version": version = try scanner.string()
@@ -59,7 +59,7 @@ struct PayloadScanner {
             default: try scanner.skipValue(depth: 1)
             }
         }
-        guard let version, Notification.supportedVersions.contains(version), let status, let alerts, !alerts.isEmpty else {
+        guard let version, AlertNotification.supportedVersions.contains(version), let status, let alerts, !alerts.isEmpty else {
             throw GiveUp()
         }
         notification.version = version
@@ -328,23 +328,5 @@ struct PayloadScanner {
         let matches = word.withUTF8Buffer { expected in bytes[index..<(index + count)].elementsEqual(expected) }
         if matches { index += count }
         return matches
-    }
-}
-
-extension Notification {
-    /// For the fuzzer and the tests: whether ``PayloadScanner`` either gives up on `body` or reads exactly what
-    /// JSONDecoder reads from it.
-    @_spi(Testing) public static func scannerAgreesWithJSONDecoder(_ body: [UInt8]) -> Bool {
-        guard String(validating: body, as: UTF8.self) != nil, let scanned = PayloadScanner.notification(body) else { return true }
-        return (try? JSONDecoder().decode(Notification.self, from: Data(body))) == scanned
-    }
-}
-
-extension Notification {
-    /// A payload the queue stored (a sender's body, or AlertRelay's own encoding of a share of it), read back
-    /// for delivery: through the scanner when it can, else JSONDecoder.
-    public static func decodeStored(_ bytes: [UInt8]) throws -> Notification {
-        if String(validating: bytes, as: UTF8.self) != nil, let notification = PayloadScanner.notification(bytes) { return notification }
-        return try JSONDecoder().decode(Notification.self, from: Data(bytes))
     }
 }

@@ -2,11 +2,11 @@ import Foundation
 
 /// Alertmanager's JSON for a notification, written straight into bytes: the webhook sink's body and the
 /// queue's stored share of a notification. JSONEncoder took a quarter of a delivery's instructions
-/// (callgrind). The fields and their order are `Codable`'s (Notification's keys, then each Alert's own
+/// (callgrind). The fields and their order are `Codable`'s (AlertNotification's keys, then each Alert's own
 /// `encode(to:)`); label maps are written with sorted keys. Grafana's `values` (numbers as Doubles) are left to
 /// JSONEncoder, so that both print them alike. The tests check that JSONDecoder reads back the same
 /// notification and that JSONSerialization sees the same document as JSONEncoder's.
-extension Notification {
+extension AlertNotification {
     public func jsonBytes() -> [UInt8] {
         if alerts.contains(where: { $0.values != nil }) {
             let encoder = JSONEncoder()

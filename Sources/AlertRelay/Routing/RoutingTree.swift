@@ -24,7 +24,7 @@ public struct RoutingTree: Sendable {
     /// A receiver's share of a notification.
     public struct Routed: Sendable {
         public var receiver: String
-        public var notification: Notification
+        public var notification: AlertNotification
         /// True when the receiver gets every alert of the notification as it came.
         public var isWhole: Bool
         public var muted: String?
@@ -48,7 +48,7 @@ public struct RoutingTree: Sendable {
         return destinations
     }
 
-    public func route(_ notification: Notification, at date: Date) -> [Routed] {
+    public func route(_ notification: AlertNotification, at date: Date) -> [Routed] {
         struct Share {
             var receiver: String
             var muted: String?
@@ -94,9 +94,9 @@ public struct RoutingTree: Sendable {
     }
 }
 
-extension Notification {
+extension AlertNotification {
     /// The same group with only these alerts: its status and common labels and annotations recomputed for them.
-    func subset(_ indices: [Int]) -> Notification {
+    func subset(_ indices: [Int]) -> AlertNotification {
         var copy = self
         copy.alerts = indices.map { alerts[$0] }
         copy.status = copy.alerts.contains { $0.status == .firing } ? .firing : .resolved

@@ -17,7 +17,7 @@ public struct TemplateContext {
         values["attempt"] = delivery.attempt
     }
 
-    public init(notification: Notification, receiver: String) {
+    public init(notification: AlertNotification, receiver: String) {
         let counts = notification.counts
         let alerts = notification.alerts.map(Self.alert)
         var values: [String: Any] = [
@@ -61,7 +61,7 @@ public struct TemplateContext {
     }
 
     /// A group's name: its group labels' values, or the alert name they share, or "alerts".
-    static func name(of notification: Notification) -> String {
+    static func name(of notification: AlertNotification) -> String {
         let labels = notification.groupLabels.sorted { $0.key < $1.key }.map(\.value).filter { !$0.isEmpty }
         if !labels.isEmpty { return labels.joined(separator: " ") }
         return notification.commonLabels["alertname"] ?? "alerts"

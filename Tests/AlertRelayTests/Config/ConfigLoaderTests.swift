@@ -27,7 +27,7 @@ import Testing
               - path: outbox.jsonl
         """
 
-    func parse(_ yaml: String, environment: [String: String] = [:]) throws(ConfigError) -> ResolvedConfiguration {
+    func parse(_ yaml: String, environment: [String: String] = [:]) throws(ConfigError) -> RelayConfiguration {
         try ConfigLoader.parse(yaml: yaml, baseDirectory: directory, environment: environment)
     }
 
@@ -85,8 +85,8 @@ import Testing
     @Test func appliesDefaults() throws {
         let config = try parse(Self.minimal)
         #expect(config.sources["alertmanager"]?.maxBodySize == 1 << 20)
-        #expect(config.configuration.dedup.window.duration == .seconds(300))
-        #expect(config.configuration.retry.maxAge.duration == .seconds(86_400))
+        #expect(config.settings.dedup.window.duration == .seconds(300))
+        #expect(config.settings.retry.maxAge.duration == .seconds(86_400))
         #expect(config.receivers["outbox"]?.retry == RetryPolicy())
         #expect(config.dataDirectory == directory.appendingPathComponent("data").standardizedFileURL)
     }
@@ -198,7 +198,7 @@ import Testing
             Issue.record("expected a webhook sink with a body template")
             return
         }
-        let notification = try AlertRelay.Notification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
+        let notification = try AlertNotification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
         #expect(body.render(TemplateContext(notification: notification, receiver: "outbox")) == "{\"hosts\": [\"db1:9100\", \"db2:9100\"]}")
         #expect(body.format == .json)
     }

@@ -72,7 +72,7 @@ final class RecordingQueue: JobQueue {
         #expect(accepted.receivedAt == now)
         #expect(accepted.dedupWindow == .seconds(120))
         #expect(accepted.jobs.map(\.address.sink) == ["file_configs[0]", "file_configs[1]"])
-        #expect(accepted.jobs.first?.payload == (try Notification.decode(json: body)))
+        #expect(accepted.jobs.first?.payload == (try AlertNotification.decode(json: body)))
         #expect(accepted.jobs.allSatisfy { $0.dedupKey != nil })
     }
 
@@ -222,7 +222,7 @@ final class RecordingQueue: JobQueue {
         let real = Alert(status: .firing, labels: ["alertname": "Down", "severity": "critical"], startsAt: start)
         let fake = Alert(status: .firing, labels: ["alertname": "Down", "severity": "info"], startsAt: start, fingerprint: real.fingerprint)
         func key(_ alert: Alert) -> String {
-            DedupKey.of(Notification(status: .firing, groupKey: "g", alerts: [alert]), for: address, scope: "source:am")
+            DedupKey.of(AlertNotification(status: .firing, groupKey: "g", alerts: [alert]), for: address, scope: "source:am")
         }
         #expect(fake.fingerprint == real.fingerprint)
         #expect(key(fake) != key(real))

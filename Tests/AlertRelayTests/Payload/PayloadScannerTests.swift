@@ -5,19 +5,19 @@ import Testing
 
 /// The fast payload decoder must read what JSONDecoder reads, or give up and let JSONDecoder decide.
 @Suite struct PayloadScannerTests {
-    static func jsonDecoder(_ text: String) -> AlertRelay.Notification? {
-        try? JSONDecoder().decode(AlertRelay.Notification.self, from: Data(text.utf8))
+    static func jsonDecoder(_ text: String) -> AlertNotification? {
+        try? JSONDecoder().decode(AlertNotification.self, from: Data(text.utf8))
     }
 
     @Test(arguments: Fixtures.alertmanager)
     func readsEveryRealAlertmanagerPayloadAsJSONDecoderDoes(_ name: String) throws {
         let body = try Fixtures.bytes(name)
         let scanned = try #require(PayloadScanner.notification(body), "the fast path takes what Alertmanager sends")
-        #expect(scanned == (try JSONDecoder().decode(AlertRelay.Notification.self, from: Data(body))))
+        #expect(scanned == (try JSONDecoder().decode(AlertNotification.self, from: Data(body))))
     }
 
     @Test func agreesOnTheGrafanaPayload() throws {
-        #expect(AlertRelay.Notification.scannerAgreesWithJSONDecoder(try Fixtures.bytes(Fixtures.grafana)))
+        #expect(AlertNotification.scannerAgreesWithJSONDecoder(try Fixtures.bytes(Fixtures.grafana)))
     }
 
     static let base = #"{"version":"4","status":"firing","alerts":[{"status":"firing","labels":{"a":"b"},"startsAt":"2026-11-30T00:00:00Z"}]"#
@@ -53,7 +53,7 @@ import Testing
     func givesUpWhereJSONDecoderMustDecide(_ text: String) {
         #expect(PayloadScanner.notification(Array(text.utf8)) == nil)
         // What the ingest path makes of it is then exactly JSONDecoder's verdict: the same notification, or a refusal.
-        #expect((try? AlertRelay.Notification.decode(json: Array(text.utf8))) == Self.jsonDecoder(text))
+        #expect((try? AlertNotification.decode(json: Array(text.utf8))) == Self.jsonDecoder(text))
     }
 
     /// Every payload seed of the fuzzing corpus, and each with one byte changed at every position: the two
@@ -65,12 +65,12 @@ import Testing
         #expect(seeds.count >= 5)
         for seed in seeds {
             let body = Array(try Data(contentsOf: corpus.appendingPathComponent(seed)).dropFirst())
-            #expect(AlertRelay.Notification.scannerAgreesWithJSONDecoder(body), "\(seed)")
+            #expect(AlertNotification.scannerAgreesWithJSONDecoder(body), "\(seed)")
             for position in stride(from: 0, to: body.count, by: 3) {
                 for replacement: UInt8 in [UInt8(ascii: "\""), UInt8(ascii: "}"), UInt8(ascii: "0"), UInt8(ascii: "\\"), 0x0a] {
                     var mutated = body
                     mutated[position] = replacement
-                    #expect(AlertRelay.Notification.scannerAgreesWithJSONDecoder(mutated), "\(seed) with \(replacement) at \(position)")
+                    #expect(AlertNotification.scannerAgreesWithJSONDecoder(mutated), "\(seed) with \(replacement) at \(position)")
                 }
             }
         }
@@ -83,12 +83,12 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? NSDictionary)
     }
 
-    static var notifications: [AlertRelay.Notification] {
+    static var notifications: [AlertNotification] {
         get throws {
-            var list = try Fixtures.alertmanager.map { try JSONDecoder().decode(AlertRelay.Notification.self, from: Data(Fixtures.bytes($0))) }
-            list.append(try JSONDecoder().decode(AlertRelay.Notification.self, from: Data(Fixtures.bytes(Fixtures.grafana))))
+            var list = try Fixtures.alertmanager.map { try JSONDecoder().decode(AlertNotification.self, from: Data(Fixtures.bytes($0))) }
+            list.append(try JSONDecoder().decode(AlertNotification.self, from: Data(Fixtures.bytes(Fixtures.grafana))))
             let tricky = "quote \" backslash \\ slash / newline \n tab \t nul \u{0} bell \u{7} del \u{7f} é ✓ 😀 \u{2028}"
-            list.append(AlertRelay.Notification(
+            list.append(AlertNotification(
                 status: .resolved, receiver: tricky, groupKey: "{}:{a=\"b\"}", truncatedAlerts: 2, groupLabels: [tricky: tricky],
                 alerts: [Alert(status: .resolved, labels: ["z": "1", "a": tricky], annotations: ["url": "http://x/y?a=1&b=<2>"],
                                startsAt: Timestamp(seconds: 1_795_980_600, nanoseconds: 187_001_208), endsAt: Timestamp(seconds: 1_795_980_900),
@@ -105,11 +105,11 @@ import Testing
         for notification in try Self.notifications {
             let written = notification.jsonBytes()
             #expect(try Self.document(written) == Self.document(Array(encoder.encode(notification))))
-            #expect(try JSONDecoder().decode(AlertRelay.Notification.self, from: Data(written)) == notification)
+            #expect(try JSONDecoder().decode(AlertNotification.self, from: Data(written)) == notification)
             if notification.alerts.allSatisfy({ $0.values == nil }) {
                 #expect(PayloadScanner.notification(written) == notification, "what the queue stores, the scanner reads back")
             } else {
-                #expect(AlertRelay.Notification.scannerAgreesWithJSONDecoder(written))
+                #expect(AlertNotification.scannerAgreesWithJSONDecoder(written))
             }
         }
     }

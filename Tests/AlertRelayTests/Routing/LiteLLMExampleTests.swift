@@ -33,7 +33,7 @@ import Testing
         }
     }
 
-    let config: ResolvedConfiguration
+    let config: RelayConfiguration
     init() throws {
         config = try ConfigLoader.load(file: Self.repository.appendingPathComponent("config/litellm.yml").path, environment: Self.environment)
     }

@@ -87,7 +87,7 @@ import Testing
     }
 
     @Test func eachReceiverGetsOneNotificationWithItsAlertsAndTheRightStatus() throws {
-        var notification = try AlertRelay.Notification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
+        var notification = try AlertNotification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
         notification.alerts[1].labels["severity"] = "warning"
         notification.alerts[0].status = .resolved
         let routed = tree.route(notification, at: Self.monday)
@@ -112,7 +112,7 @@ import Testing
             receivers: [{name: team}]
             """
         let tree = try ConfigLoader.parse(yaml: yaml, baseDirectory: URL(fileURLWithPath: "/tmp"), environment: [:]).routing
-        let notification = try AlertRelay.Notification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
+        let notification = try AlertNotification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
         let routed = tree.route(notification, at: Self.monday)
         #expect(routed.count == 1)
         #expect(routed.first?.notification.alerts.count == 2)

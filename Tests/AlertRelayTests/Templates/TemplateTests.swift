@@ -10,8 +10,8 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
-    func context(_ file: String = "alertmanager/01-firing-2-alerts.json", _ mutate: (inout AlertRelay.Notification) -> Void = { _ in }) throws -> TemplateContext {
-        var notification = try AlertRelay.Notification.decode(json: try Fixtures.bytes(file))
+    func context(_ file: String = "alertmanager/01-firing-2-alerts.json", _ mutate: (inout AlertNotification) -> Void = { _ in }) throws -> TemplateContext {
+        var notification = try AlertNotification.decode(json: try Fixtures.bytes(file))
         mutate(&notification)
         return TemplateContext(notification: notification, receiver: "oncall")
     }
@@ -133,7 +133,7 @@ import Testing
 
     @Test(arguments: ["alertmanager/01-firing-2-alerts.json", "alertmanager/03-resolved.json"])
     func compactJSONIsOneValidObject(_ fixture: String) throws {
-        let notification = try AlertRelay.Notification.decode(json: try Fixtures.bytes(fixture))
+        let notification = try AlertNotification.decode(json: try Fixtures.bytes(fixture))
         let body = try library.template("{{> compact.json}}", format: .json).render(TemplateContext(notification: notification, receiver: "hooks"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
         #expect(object["status"] as? String == notification.status.rawValue)
@@ -142,7 +142,7 @@ import Testing
     }
 
     @Test func oncallTextIsOneLineAnAlert() throws {
-        let notification = try AlertRelay.Notification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
+        let notification = try AlertNotification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
         var context = TemplateContext(notification: notification, receiver: "oncall")
         context.set("subject", "[FIRING:2] DiskFull")
         let text = try library.template("{{> oncall.text}}", format: .text).render(context)

@@ -38,7 +38,7 @@ public struct OutboxRecord: Sendable, Codable, Equatable {
     public var receivedAt: Date
     public var source: String
     public var receiver: String
-    public var notification: Notification
+    public var notification: AlertNotification
 
     enum CodingKeys: String, CodingKey {
         case id, receivedAt = "received_at", source, receiver, notification
@@ -53,7 +53,7 @@ public struct OutboxRecord: Sendable, Codable, Equatable {
         try c.encode(notification, forKey: .notification)
     }
 
-    public init(id: String, receivedAt: Date, source: String, receiver: String, notification: Notification) {
+    public init(id: String, receivedAt: Date, source: String, receiver: String, notification: AlertNotification) {
         self.id = id
         self.receivedAt = receivedAt
         self.source = source
@@ -67,7 +67,7 @@ public struct OutboxRecord: Sendable, Codable, Equatable {
         receivedAt = try c.decode(Timestamp.self, forKey: .receivedAt).date
         source = try c.decode(String.self, forKey: .source)
         receiver = try c.decode(String.self, forKey: .receiver)
-        notification = try c.decode(Notification.self, forKey: .notification)
+        notification = try c.decode(AlertNotification.self, forKey: .notification)
     }
 }
 

@@ -115,7 +115,7 @@ public struct SlackMessage: Encodable, Sendable {
     }
 
     /// The colour of the most severe firing alert, green when all are resolved.
-    static func color(for notification: Notification) -> String {
+    static func color(for notification: AlertNotification) -> String {
         if notification.status == .resolved { return TemplateContext.color(status: .resolved, severity: nil) }
         let severities = Set(notification.alerts.filter { $0.status == .firing }.compactMap { $0.labels["severity"]?.lowercased() })
         let worst = ["critical", "page", "warning"].first(where: severities.contains)

@@ -78,7 +78,3 @@ public struct WebhookSink: Sink {
         return await transport.deliver(request, now: now())
     }
 }
-
-public enum AlertRelayVersion {
-    public static let current = "0.2.0"
-}

@@ -4,8 +4,8 @@ import Testing
 @testable import AlertRelay
 
 @Suite struct EmailMessageTests {
-    func delivery(_ mutate: (inout AlertRelay.Notification) -> Void = { _ in }) throws -> Delivery {
-        var notification = try AlertRelay.Notification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
+    func delivery(_ mutate: (inout AlertNotification) -> Void = { _ in }) throws -> Delivery {
+        var notification = try AlertNotification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
         mutate(&notification)
         return Delivery(jobID: 9, notificationID: "n-1", source: "am", acceptedAt: Date(), receiver: "oncall", notification: notification, attempt: 1)
     }

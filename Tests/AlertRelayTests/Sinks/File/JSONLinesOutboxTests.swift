@@ -54,7 +54,7 @@ import Testing
     @Test func writesTheDeliveryAsOneRecord() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("alertrelay-filesink-\(UUID().uuidString)/out.jsonl").path
         let sink = FileSink(outbox: try JSONLinesOutbox(path: path))
-        let notification = try Notification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
+        let notification = try AlertNotification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
         let delivery = Delivery(
             jobID: 7, notificationID: "n-1", source: "am", acceptedAt: Date(timeIntervalSince1970: 1_795_980_600),
             receiver: "main", notification: notification, attempt: 1
@@ -67,7 +67,7 @@ import Testing
 
     @Test func aFullDiskIsATransientFailure() async throws {
         let sink = FileSink(outbox: try JSONLinesOutbox(path: "/dev/full"))
-        let notification = try Notification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
+        let notification = try AlertNotification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
         let outcome = await sink.deliver(Delivery(jobID: 1, notificationID: "n", source: "s", acceptedAt: Date(), receiver: "r", notification: notification, attempt: 1))
         guard case .transient(let reason, _, _, _) = outcome else {
             Issue.record("expected a transient failure, got \(outcome)")

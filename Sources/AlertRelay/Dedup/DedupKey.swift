@@ -11,7 +11,7 @@ import Foundation
 /// claim a real alert's fingerprint for labels of its own and have the real one answered as a duplicate.
 public enum DedupKey {
     /// - Parameter scope: ``Source/dedupScope``: a source never suppresses what another sends.
-    public static func of(_ notification: Notification, for address: SinkAddress, scope: String) -> String {
+    public static func of(_ notification: AlertNotification, for address: SinkAddress, scope: String) -> String {
         var parts = [scope, address.receiver, address.sink, notification.groupKey, notification.status.rawValue]
         let alerts = notification.alerts
             .map { "\(Fingerprint.of(labels: $0.labels))|\($0.status.rawValue)|\($0.startsAt.rfc3339)" }

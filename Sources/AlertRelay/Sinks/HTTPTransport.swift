@@ -24,16 +24,6 @@ public struct OutboundRequest: Sendable {
     }
 }
 
-public struct TLSOptions: Sendable, Equatable {
-    public var caFile: String?
-    public var insecureSkipVerify: Bool
-
-    public init(caFile: String? = nil, insecureSkipVerify: Bool = false) {
-        self.caFile = caFile
-        self.insecureSkipVerify = insecureSkipVerify
-    }
-}
-
 public struct OutboundResponse: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]

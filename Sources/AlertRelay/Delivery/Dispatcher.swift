@@ -2,38 +2,10 @@ import Foundation
 import Logging
 import Synchronization
 
-/// How hard one sink may be driven.
-public struct SinkLimits: Sendable, Equatable {
-    /// Deliveries in flight at once.
-    public var concurrency: Int
-    /// Deliveries started per second at most; `nil`: no limit. Slack incoming webhooks allow about one.
-    public var ratePerSecond: Double?
-    /// Consecutive transient failures after which the whole sink is backed off (circuit breaker).
-    public var breakerThreshold: Int
-
-    public init(concurrency: Int = 8, ratePerSecond: Double? = nil, breakerThreshold: Int = 5) {
-        self.concurrency = concurrency
-        self.ratePerSecond = ratePerSecond
-        self.breakerThreshold = breakerThreshold
-    }
-}
-
 /// Claims due jobs, hands them to their sinks, and records what came of each: delivered, retried later with
 /// backoff, or dead. It respects each sink's concurrency and rate, and backs off a sink that keeps failing as a
 /// whole instead of hammering it job by job. ``stop()`` stops claiming; jobs in flight finish.
 public final class Dispatcher: Sendable {
-    public struct Route: Sendable {
-        public var sink: any Sink
-        public var limits: SinkLimits
-        public var policy: RetryPolicy
-
-        public init(sink: any Sink, limits: SinkLimits, policy: RetryPolicy) {
-            self.sink = sink
-            self.limits = limits
-            self.policy = policy
-        }
-    }
-
     private struct Gate {
         var inFlight = 0
         var nextStart = Date.distantPast
@@ -60,7 +32,7 @@ public final class Dispatcher: Sendable {
 
     let queue: any DeliveryQueue
     /// Replaced whole when the config is reloaded; a delivery in flight keeps the route it started with.
-    private let routes: Mutex<[SinkAddress: Route]>
+    private let routes: Mutex<[SinkAddress: ConfiguredSink]>
     public let doorbell: Doorbell
     let now: @Sendable () -> Date
     let jitter: @Sendable () -> Double
@@ -74,7 +46,7 @@ public final class Dispatcher: Sendable {
 
     public init(
         queue: any DeliveryQueue,
-        routes: [SinkAddress: Route],
+        routes: [SinkAddress: ConfiguredSink],
         doorbell: Doorbell = Doorbell(),
         now: @escaping @Sendable () -> Date = Date.init,
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
@@ -100,7 +72,7 @@ public final class Dispatcher: Sendable {
     /// has it again (or an operator drops them); a sink that stays keeps its circuit-breaker state.
     /// - Returns: the sinks that are gone, with their kinds.
     @discardableResult
-    public func replace(routes: [SinkAddress: Route]) -> [SinkAddress: String] {
+    public func replace(routes: [SinkAddress: ConfiguredSink]) -> [SinkAddress: String] {
         let old = self.routes.withLock { current in
             defer { current = routes }
             return current
@@ -259,7 +231,7 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    private func deliver(_ job: Job, route: Route) async {
+    private func deliver(_ job: Job, route: ConfiguredSink) async {
         let attemptNumber = job.attempts + 1
         let delivery = Delivery(
             jobID: job.id, notificationID: job.notificationID, source: job.source, acceptedAt: job.createdAt,

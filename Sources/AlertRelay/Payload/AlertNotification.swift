@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Decoding is tolerant of fields it does not know (newer senders add some) and strict about the ones it
 /// does: a wrong type or a missing required field is a ``PayloadError`` naming the field path.
-public struct Notification: Sendable, Equatable, Codable {
+public struct AlertNotification: Sendable, Equatable, Codable {
     public var version: String
     public var status: AlertStatus
     public var receiver: String
@@ -94,22 +94,6 @@ public struct Notification: Sendable, Equatable, Codable {
     public var counts: (firing: Int, resolved: Int) {
         let firing = alerts.count { $0.status == .firing }
         return (firing, alerts.count - firing)
-    }
-}
-
-public enum AlertStatus: String, Sendable, Codable, Equatable {
-    case firing
-    case resolved
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let raw = try container.decode(String.self)
-        guard let status = AlertStatus(rawValue: raw) else {
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "must be \"firing\" or \"resolved\", got \"\(raw)\""
-            )
-        }
-        self = status
     }
 }
 

@@ -6,7 +6,7 @@ import Testing
 @Suite struct NotificationTests {
     @Test(arguments: Fixtures.alertmanager)
     func decodesRealAlertmanagerCaptures(_ name: String) throws {
-        let notification = try Notification.decode(json: try Fixtures.bytes(name))
+        let notification = try AlertNotification.decode(json: try Fixtures.bytes(name))
         #expect(notification.version == "4")
         #expect(!notification.alerts.isEmpty)
         #expect(notification.externalURL == "http://vm:9093")
@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func decodesEveryAlertmanagerField() throws {
-        let notification = try Notification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
+        let notification = try AlertNotification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
         #expect(notification.receiver == "hook-main")
         #expect(notification.status == .firing)
         #expect(notification.groupLabels == ["alertname": "DiskFull"])
@@ -37,18 +37,18 @@ import Testing
     }
 
     @Test func decodesResolvedAndTruncatedGroups() throws {
-        let mixed = try Notification.decode(json: try Fixtures.bytes("alertmanager/02-firing-1-resolved-1-firing.json"))
+        let mixed = try AlertNotification.decode(json: try Fixtures.bytes("alertmanager/02-firing-1-resolved-1-firing.json"))
         #expect(mixed.counts == (1, 1))
         let resolved = try #require(mixed.alerts.first { $0.status == .resolved })
         #expect(resolved.endsAt != nil)
 
-        let truncated = try Notification.decode(json: try Fixtures.bytes("alertmanager/04-truncated-max-alerts-2.json"))
+        let truncated = try AlertNotification.decode(json: try Fixtures.bytes("alertmanager/04-truncated-max-alerts-2.json"))
         #expect(truncated.truncatedAlerts == 3)
         #expect(truncated.alerts.count == 2)
     }
 
     @Test func decodesGrafanaExtras() throws {
-        let notification = try Notification.decode(json: try Fixtures.bytes(Fixtures.grafana))
+        let notification = try AlertNotification.decode(json: try Fixtures.bytes(Fixtures.grafana))
         #expect(notification.version == "1")
         #expect(notification.orgId == 1)
         #expect(notification.state == "alerting")
@@ -67,28 +67,28 @@ import Testing
         let labels = ["alertname": "DiskFull", "instance": "db1:9100", "job": "node", "severity": "critical"]
         #expect(Fingerprint.of(labels: labels) == "1751650d45bf7d6b")
         let body = #"{"version":"4","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"DiskFull","instance":"db2:9100","job":"node","severity":"critical"},"startsAt":"2026-11-29T19:30:00Z"}]}"#
-        let notification = try Notification.decode(json: Array(body.utf8))
+        let notification = try AlertNotification.decode(json: Array(body.utf8))
         #expect(notification.alerts.first?.fingerprint == "70bd263dc713630c")
     }
 
     @Test func ignoresFieldsItDoesNotKnow() throws {
         let body = #"{"version":"4","status":"firing","notification_reason":"new","routeLabels":{"a":"b"},"alerts":[{"status":"firing","labels":{"a":"b"},"startsAt":"2026-11-29T19:30:00.123456789+01:00","future":[1,2]}]}"#
-        let notification = try Notification.decode(json: Array(body.utf8))
+        let notification = try AlertNotification.decode(json: Array(body.utf8))
         #expect(notification.alerts.first?.startsAt == Timestamp(rfc3339: "2026-11-29T18:30:00.123456789Z"))
     }
 
     @Test func keepsAlertmanagersTimestampsToTheNanosecond() throws {
-        let notification = try Notification.decode(json: try Fixtures.bytes("alertmanager/05-amtool-no-auth.json"))
+        let notification = try AlertNotification.decode(json: try Fixtures.bytes("alertmanager/05-amtool-no-auth.json"))
         let json = String(decoding: try JSONEncoder().encode(notification), as: UTF8.self)
         #expect(json.contains(#""startsAt":"2026-11-29T19:32:20.187001208Z""#))
     }
 
     @Test func reencodesInAlertmanagersShape() throws {
-        let original = try Notification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
+        let original = try AlertNotification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
         let json = try JSONEncoder().encode(original)
         let text = String(decoding: json, as: UTF8.self)
         #expect(text.contains(#""endsAt":"0001-01-01T00:00:00Z""#))
-        #expect(try Notification.decode(json: Array(json)) == original)
+        #expect(try AlertNotification.decode(json: Array(json)) == original)
     }
 
     static let invalidBodies: [(body: String, field: String?, reason: String)] = [
@@ -110,7 +110,7 @@ import Testing
     @Test(arguments: invalidBodies)
     func refusesInvalidBodiesNamingTheField(_ example: (body: String, field: String?, reason: String)) {
         #expect {
-            try Notification.decode(json: Array(example.body.utf8))
+            try AlertNotification.decode(json: Array(example.body.utf8))
         } throws: { error in
             let error = error as? PayloadError
             return error?.field == example.field && error?.reason.contains(example.reason) == true
@@ -121,15 +121,15 @@ import Testing
         var body = Array(#"{"version":"4","status":"firing","alerts":[{"status":"firing","labels":{"a":"X"}}]}"#.utf8)
         body[body.firstIndex(of: UInt8(ascii: "X"))!] = 0xff
         #expect(throws: PayloadError(field: nil, reason: "body is not valid UTF-8")) {
-            try Notification.decode(json: body)
+            try AlertNotification.decode(json: body)
         }
     }
 
     @Test func refusesDeeplyNestedJSONWithoutCrashing() {
         let depth = 500_000
         let body = Array(String(repeating: "[", count: depth).utf8) + Array(String(repeating: "]", count: depth).utf8)
-        #expect(throws: PayloadError.self) { try Notification.decode(json: body) }
+        #expect(throws: PayloadError.self) { try AlertNotification.decode(json: body) }
         let nestedInField = #"{"version":"4","status":"firing","alerts":[{"status":"firing","labels":"# + String(repeating: #"{"a":"#, count: 100_000) + "1" + String(repeating: "}", count: 100_000) + "}]}"
-        #expect(throws: PayloadError.self) { try Notification.decode(json: Array(nestedInField.utf8)) }
+        #expect(throws: PayloadError.self) { try AlertNotification.decode(json: Array(nestedInField.utf8)) }
     }
 }

@@ -1,0 +1,26 @@
+import Foundation
+
+public struct ReceiverConfig: Sendable, Decodable {
+    public var name: String
+    public var fileConfigs: [FileSinkConfig]
+    public var webhookConfigs: [WebhookConfig]
+    public var slackConfigs: [SlackConfig]
+    public var emailConfigs: [EmailConfig]
+    /// Overrides the global `retry` for this receiver's deliveries, key by key.
+    public var retry: RetryOverride?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, fileConfigs = "file_configs", webhookConfigs = "webhook_configs", slackConfigs = "slack_configs", emailConfigs = "email_configs", retry
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        fileConfigs = try c.decode(.fileConfigs, default: [])
+        webhookConfigs = try c.decode(.webhookConfigs, default: [])
+        slackConfigs = try c.decode(.slackConfigs, default: [])
+        emailConfigs = try c.decode(.emailConfigs, default: [])
+        retry = try c.decodeIfPresent(RetryOverride.self, forKey: .retry)
+    }
+}
