@@ -51,6 +51,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                // Timer.record(duration:) for Swift's Duration.
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -161,7 +163,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AlertRelayStoreTests",
-            dependencies: ["AlertRelay", "AlertRelayStore"],
+            dependencies: ["AlertRelay", "AlertRelayStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -10,6 +10,7 @@ import NIOCore
 struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The current config's token (a reload may change it).
     let token: @Sendable () -> Secret?
+    let clock: @Sendable () -> Date
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let token = token() else {
@@ -17,7 +18,7 @@ struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let verifier = BearerToken(tokens: [token])
         let headers = request.headers[values: .authorization].map { (name: "Authorization", value: $0) }
-        guard case .passed = verifier.verify(WebhookRequest(headers: headers, body: []), now: Date()) else {
+        guard case .passed = verifier.verify(WebhookRequest(headers: headers, body: []), now: clock()) else {
             context.logger.warning("Refused an admin request without a valid token", metadata: ["path": "\(request.uri.path)"])
             throw APIError.unauthorized
         }

@@ -46,12 +46,12 @@ public func buildRouter(relay: Relay) -> Router<RelayRequestContext> {
     if relay.configuration.metricsListenAddress == nil { registerMetrics(relay: relay, on: router) }
     WebhookController(ingestor: { relay.ingestor }, metrics: relay.metrics).register(on: router)
     let adminToken: @Sendable () -> Secret? = { relay.configuration.adminToken }
-    router.group("/-").add(middleware: AdminAuthMiddleware(token: adminToken)).post("/reload") { _, context in
+    router.group("/-").add(middleware: AdminAuthMiddleware(token: adminToken, clock: relay.clock)).post("/reload") { _, context in
         try await ReloadEndpoint.reload(relay, logger: context.logger)
     }
     router.get("/-/reload") { request, _ -> Response in throw APIError.methodNotAllowed(request.method, allowed: "POST") }
-    let admin = router.group("/api/v1").add(middleware: AdminAuthMiddleware(token: adminToken))
-    DeliveriesController(store: relay.store, doorbell: relay.dispatcher.doorbell, clock: relay.clock).register(on: admin)
+    let admin = router.group("/api/v1").add(middleware: AdminAuthMiddleware(token: adminToken, clock: relay.clock))
+    DeliveriesController(store: relay.store, clock: relay.clock).register(on: admin)
     TestFireController(ingestor: { relay.ingestor }, store: relay.store).register(on: admin)
     RoutesController(configuration: { relay.configuration }, clock: relay.clock).register(on: admin)
     return router
@@ -60,7 +60,7 @@ public func buildRouter(relay: Relay) -> Router<RelayRequestContext> {
 /// `/metrics`, behind the admin token when `admin.protect_metrics` says so.
 func registerMetrics(relay: Relay, on router: Router<RelayRequestContext>) {
     if relay.configuration.settings.admin.protectMetrics {
-        let group = router.group("/").add(middleware: AdminAuthMiddleware(token: { relay.configuration.adminToken }))
+        let group = router.group("/").add(middleware: AdminAuthMiddleware(token: { relay.configuration.adminToken }, clock: relay.clock))
         MetricsController<RelayRequestContext>(relay: relay).register(on: group)
     } else {
         MetricsController<RelayRequestContext>(relay: relay).register(on: router)
@@ -96,7 +96,7 @@ public func serve(
     let relay = try Relay(configuration: configuration, logger: logger, discardingIngest: discardingIngest)
     let application = buildApplication(relay: relay, logger: logger)
     var services: [any Service] = delivering ? [DeliveryService(dispatcher: relay.dispatcher)] : []
-    services.append(PruneService(store: relay.store, retention: configuration.settings.storage.deliveredRetention.duration, logger: logger))
+    services.append(PruneService(store: relay.store, retention: configuration.settings.storage.deliveredRetention.duration, clock: relay.clock, logger: logger))
     services.append(ReloadOnHangup(relay: relay, logger: logger))
     if let address = configuration.metricsListenAddress {
         services.append(Listening(address: address, application: buildOperationsApplication(relay: relay, address: address, logger: logger)))

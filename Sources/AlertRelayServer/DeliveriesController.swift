@@ -9,7 +9,6 @@ import NIOCore
 /// The admin API over the queue: list, show, replay and drop deliveries. Every route needs the admin token.
 struct DeliveriesController<Context: RequestContext> {
     let store: QueueStore
-    let doorbell: Doorbell
     let clock: @Sendable () -> Date
 
     func register(on group: RouterGroup<Context>) {
@@ -45,7 +44,6 @@ struct DeliveriesController<Context: RequestContext> {
         guard try await store.retry(id: id, now: clock()) else {
             throw APIError(.conflict, code: "not_retryable", message: "delivery \(id) is delivered or being delivered right now")
         }
-        doorbell.ring()
         context.logger.notice("Delivery requeued by an operator", metadata: ["delivery.id": "\(id)"])
         return try Response.json(["status": "requeued", "id": "\(id)"], status: .ok)
     }
@@ -57,7 +55,6 @@ struct DeliveriesController<Context: RequestContext> {
         }
         let receiver = query["receiver"].map(String.init)
         let count = try await store.retryAll(state: state, receiver: receiver, now: clock())
-        doorbell.ring()
         context.logger.notice("Deliveries requeued by an operator", metadata: ["count": "\(count)", "state": "\(state.rawValue)", "receiver": "\(receiver ?? "*")"])
         return try Response.json(RequeuedBody(status: "requeued", count: count), status: .ok)
     }
@@ -170,7 +167,7 @@ struct DeliveryDetail: Codable {
             AttemptBody(
                 number: $0.number, startedAt: Timestamp($0.startedAt).rfc3339,
                 durationMs: $0.duration.components.seconds * 1000 + $0.duration.components.attoseconds / 1_000_000_000_000_000,
-                outcome: $0.outcome, status: $0.status, response: $0.response
+                outcome: $0.outcome.summary, status: $0.status, response: $0.response
             )
         }
         notification = job.payload

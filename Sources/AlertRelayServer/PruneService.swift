@@ -15,11 +15,12 @@ import UnixSignals
 struct PruneService: Service {
     let store: QueueStore
     let retention: Duration
+    let clock: @Sendable () -> Date
     let logger: Logger
 
     func run() async throws {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            let now = Date()
+            let now = clock()
             do {
                 let pruned = try await store.prune(deliveredBefore: now.addingTimeInterval(-retention.timeInterval), now: now)
                 if pruned > 0 { logger.info("Pruned delivered jobs", metadata: ["jobs": "\(pruned)"]) }

@@ -54,7 +54,7 @@ public final class Relay: Sendable {
         factory.defaultDurationHistogramBuckets = RelayMetrics.durationBuckets
         factory.durationHistogramBuckets = ["alertrelay_delivery_latency_seconds": RelayMetrics.latencyBuckets]
         factory.defaultValueHistogramBuckets = [1, 2, 3, 5, 10, 20, 50, 100, 500]
-        metrics = RelayMetrics(factory: factory)
+        metrics = RelayMetrics(factory: factory, clock: clock)
         metrics.buildInfo()
         let storePath = configuration.dataDirectory.appendingPathComponent("queue.db").path
         try FileManager.default.createDirectory(
@@ -72,22 +72,17 @@ public final class Relay: Sendable {
             queue: store, routes: try sinks.routes(for: configuration), now: clock,
             drainTimeout: configuration.settings.server.shutdownTimeout.duration, logger: logger, metrics: metrics
         )
-        let ingestor = Self.ingestor(configuration, store: store, dispatcher: dispatcher, clock: clock, discarding: discardingIngest,
-                                     replayGuard: ReplayGuard(), metrics: metrics)
+        let ingestor = Self.ingestor(configuration, store: store, clock: clock, discarding: discardingIngest, replayGuard: ReplayGuard(), metrics: metrics)
         live = Mutex(Live(configuration: configuration, ingestor: ingestor))
         metrics.reload(successful: true, at: clock())
     }
 
     private static func ingestor(
-        _ configuration: RelayConfiguration, store: QueueStore, dispatcher: Dispatcher, clock: @escaping @Sendable () -> Date,
-        discarding: Bool, replayGuard: ReplayGuard, metrics: RelayMetrics
+        _ configuration: RelayConfiguration, store: QueueStore, clock: @escaping @Sendable () -> Date, discarding: Bool,
+        replayGuard: ReplayGuard, metrics: RelayMetrics
     ) -> Ingestor {
-        let doorbell = dispatcher.doorbell
         let queue: any JobQueue = discarding ? DiscardingQueue() : store
-        return Ingestor(
-            configuration: configuration, queue: queue, clock: clock, replayGuard: replayGuard, metrics: metrics,
-            onEnqueued: { doorbell.ring() }
-        )
+        return Ingestor(configuration: configuration, queue: queue, clock: clock, replayGuard: replayGuard, metrics: metrics)
     }
 
     /// What a successful reload changed, for the log and the `/-/reload` answer.
@@ -134,8 +129,8 @@ public final class Relay: Sendable {
                 return .failure(error)
             }
             let ingestor = Self.ingestor(
-                configuration, store: store, dispatcher: dispatcher, clock: clock, discarding: discardingIngest,
-                replayGuard: current.ingestor.replayGuard, metrics: metrics
+                configuration, store: store, clock: clock, discarding: discardingIngest, replayGuard: current.ingestor.replayGuard,
+                metrics: metrics
             )
             for (address, kind) in dispatcher.replace(routes: routes) { metrics.forget(address, type: kind) }
             live.withLock { $0 = Live(configuration: configuration, ingestor: ingestor) }

@@ -132,8 +132,8 @@ struct TestFireBody: Encodable {
             status = first?.status
             response = first.map { String($0.response.prefix(500)) }
             if let first {
-                result = first.outcome == "delivered" ? "delivered" : (job.state == .dead ? "failed" : "retrying")
-                error = first.outcome == "delivered" ? nil : first.outcome
+                result = first.outcome.isDelivered ? "delivered" : (job.state == .dead ? "failed" : "retrying")
+                error = first.outcome.isDelivered ? nil : first.outcome.summary
             } else {
                 result = "pending"
             }

@@ -68,7 +68,10 @@ extension QueueStore {
             let attempts = try Row.fetchAll(db, sql: "SELECT * FROM attempts WHERE job_id = ? ORDER BY number", arguments: [id]).map { row in
                 Attempt(
                     number: row["number"], startedAt: date(row["started_at"]), duration: .milliseconds(row["duration_ms"] as Int64),
-                    outcome: row["outcome"], status: row["status"], response: row["response"]
+                    outcome: DeliveryOutcome(
+                        kind: DeliveryOutcome.Kind(rawValue: row["outcome"]) ?? .transient, reason: row["reason"], status: row["status"],
+                        response: row["response"]
+                    )
                 )
             }
             return (try Self.job(row), attempts)
@@ -77,7 +80,8 @@ extension QueueStore {
 
     /// Puts a dead, muted or waiting job back in the queue, due now. A delivered job stays delivered.
     public func retry(id: Int64, now: Date) async throws(StoreError) -> Bool {
-        try await write("retry job \(id)") { db in
+        defer { doorbell.ring() }
+        return try await write("retry job \(id)") { db in
             try db.execute(
                 sql: "UPDATE jobs SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND state IN ('dead', 'muted', 'retrying', 'pending')",
                 arguments: [millis(now), millis(now), id]
@@ -88,7 +92,8 @@ extension QueueStore {
 
     /// Replays every job in `state` (dead letters, typically), optionally for one receiver.
     public func retryAll(state: JobState, receiver: String?, now: Date) async throws(StoreError) -> Int {
-        try await write("retry jobs") { db in
+        defer { doorbell.ring() }
+        return try await write("retry jobs") { db in
             var sql = "UPDATE jobs SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE state = ?"
             var arguments: StatementArguments = [millis(now), millis(now), state.rawValue]
             if let receiver {

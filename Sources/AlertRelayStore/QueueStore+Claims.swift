@@ -77,8 +77,13 @@ extension QueueStore {
         let started = millis(attempt.startedAt)
         let now = started + millis(attempt.duration)
         try db.cachedStatement(
-            sql: "INSERT OR REPLACE INTO attempts (job_id, number, started_at, duration_ms, outcome, status, response) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        ).execute(arguments: [finish.jobID, attempt.number, started, now - started, attempt.outcome, attempt.status, attempt.response])
+            sql: "INSERT OR REPLACE INTO attempts (job_id, number, started_at, duration_ms, outcome, reason, status, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        ).execute(
+            arguments: [
+                finish.jobID, attempt.number, started, now - started, attempt.outcome.kind.rawValue, attempt.outcome.reason, attempt.status,
+                attempt.response,
+            ]
+        )
         switch finish.transition {
         case .delivered:
             try db.cachedStatement(sql: "UPDATE jobs SET state = 'delivered', attempts = ?, updated_at = ?, last_error = NULL WHERE id = ?")

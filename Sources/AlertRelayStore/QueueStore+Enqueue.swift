@@ -4,7 +4,9 @@ import GRDB
 
 extension QueueStore {
     public func enqueue(_ notification: AcceptedNotification) async throws -> EnqueueResult {
-        try await enqueuer.submit(notification)
+        let result = try await enqueuer.submit(notification)
+        if case .accepted(let jobs, _) = result, jobs > 0 { doorbell.ring() }
+        return result
     }
 
     public func firstAcceptance(of jobs: [NewJob], at now: Date) async throws -> String? {

@@ -59,6 +59,17 @@ extension QueueStore {
                     """
             )
         }
+        // The attempt's outcome typed: its kind (delivered, transient, permanent) and its reason apart, instead of
+        // one "transient: HTTP 503" string split again on every read.
+        migrator.registerMigration("v4: attempt reasons") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE attempts ADD COLUMN reason TEXT;
+                    UPDATE attempts SET reason = substr(outcome, instr(outcome, ':') + 2), outcome = substr(outcome, 1, instr(outcome, ':') - 1)
+                        WHERE instr(outcome, ':') > 0;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -19,8 +19,12 @@ public final class QueueStore: DeliveryQueue, Sendable {
         var transition: JobTransition
     }
 
-    public init(path: String, metrics: RelayMetrics = RelayMetrics()) throws(StoreError) {
+    /// Rung after every commit that makes a job due: the delivery workers wait on it.
+    public let doorbell: Doorbell
+
+    public init(path: String, metrics: RelayMetrics = RelayMetrics(), doorbell: Doorbell = Doorbell()) throws(StoreError) {
         self.path = path
+        self.doorbell = doorbell
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in

@@ -64,9 +64,7 @@ import Testing
     let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     func fixture() throws -> AlertNotification {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/fixtures/alertmanager/01-firing-2-alerts.json")
-        return try AlertNotification.decode(json: Array(try Data(contentsOf: url)))
+        try AlertNotification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
     }
 
     func delivery(_ notification: AlertNotification) -> Delivery {

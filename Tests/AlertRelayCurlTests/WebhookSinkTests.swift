@@ -48,9 +48,7 @@ import Testing
     let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     func delivery() throws -> Delivery {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/fixtures/alertmanager/01-firing-2-alerts.json")
-        let notification = try AlertNotification.decode(json: Array(try Data(contentsOf: url)))
+        let notification = try AlertNotification.decode(json: try Fixtures.bytes("alertmanager/01-firing-2-alerts.json"))
         return Delivery(jobID: 1, notificationID: "n-1", source: "am", acceptedAt: Date(), receiver: "hook", notification: notification, attempt: 2)
     }
 

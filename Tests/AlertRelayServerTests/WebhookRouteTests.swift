@@ -12,10 +12,6 @@ import Testing
 
 /// `POST /webhook/{source}` driven in process: every status the endpoint answers, with real captures.
 @Suite struct WebhookRouteTests {
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/fixtures")
-
     /// Grafana's vector was signed at this instant; the clock is pinned to it.
     static let now = Date(timeIntervalSince1970: 1_764_439_200)
 
@@ -62,7 +58,7 @@ import Testing
     }
 
     func fixture(_ name: String) throws -> ByteBuffer {
-        ByteBuffer(bytes: try Data(contentsOf: Self.fixtures.appendingPathComponent(name)))
+        ByteBuffer(bytes: try Fixtures.bytes(name))
     }
 
 

@@ -80,7 +80,8 @@ final class ScriptedSink: Sink {
         try await run(dispatcher(store, sink)) { try await store.counts()[.delivered] == 1 }
         let (job, attempts) = try #require(try await store.job(id: 1))
         #expect(job.state == .delivered)
-        #expect(attempts.map(\.outcome) == ["transient: HTTP 503", "transient: HTTP 503", "delivered"])
+        #expect(attempts.map(\.outcome.kind) == [.transient, .transient, .delivered])
+        #expect(attempts.map(\.outcome.summary) == ["transient: HTTP 503", "transient: HTTP 503", "delivered"])
         #expect(attempts.first?.response == "busy")
         let times = sink.times
         #expect(times.count == 3)
@@ -178,6 +179,7 @@ final class ScriptedSink: Sink {
 final class UnreachableQueue: DeliveryQueue {
     let claims = Atomic<Int>(0)
     let limit: Int
+    let doorbell = Doorbell()
     let stop = Mutex<(@Sendable () -> Void)?>(nil)
 
     init(limit: Int = 200) { self.limit = limit }

@@ -1,9 +1,9 @@
 import AlertRelay
 import Foundation
+import GRDB
 import Testing
 
 @testable import AlertRelayStore
-
 
 /// The real SQLite store in a temporary directory.
 @Suite struct QueueStoreTests {
@@ -61,7 +61,7 @@ import Testing
         let (job, attempts) = try #require(try await store.job(id: first.id))
         #expect(job.state == .delivered)
         #expect(job.attempts == 1)
-        #expect(attempts == [Attempt(number: 1, startedAt: t0, duration: .milliseconds(12), outcome: "delivered", status: 200, response: "ok")])
+        #expect(attempts == [Attempt(number: 1, startedAt: t0, duration: .milliseconds(12), outcome: .delivered(status: 200, response: "ok"))])
     }
 
     @Test func claimsOnlyDueJobsAndRespectsAllowances() async throws {
@@ -187,5 +187,31 @@ import Testing
         await #expect(throws: StoreError.self) { try await store.checkWritable() }
         try await store.setReadOnly(false)
         #expect(try await store.enqueue(accepted("n1", notification(), at: t0)) == .accepted(jobs: 1, duplicates: 0))
+    }
+}
+
+extension QueueStoreTests {
+    /// A queue written before attempts kept their reason apart (`transient: HTTP 503` in one column) reads
+    /// back typed after the upgrade, with nothing lost.
+    @Test func attemptsRecordedBeforeTheUpgradeReadBackTyped() async throws {
+        let old = try DatabaseQueue(path: path)
+        try QueueStore.migrator.migrate(old, upTo: "v3: backlog-sized indexes")
+        try await old.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO jobs (id, notification_id, source, receiver, sink, state, attempts, created_at, next_attempt_at, updated_at, payload)
+                        VALUES (1, 'n1', 'am', 'main', 'webhook_configs[0]', 'retrying', 2, 0, 0, 0, '{"version":"4","status":"firing","alerts":[]}');
+                    INSERT INTO attempts (job_id, number, started_at, duration_ms, outcome, status, response) VALUES
+                        (1, 1, 0, 5, 'transient: HTTP 503', 503, 'busy'), (1, 2, 10, 5, 'permanent: SMTP 550: no such user', 550, 'no');
+                    """
+            )
+        }
+        try old.close()
+        let store = try QueueStore(path: path)
+        let (_, attempts) = try #require(try await store.job(id: 1))
+        #expect(attempts.map(\.outcome) == [
+            .transient(reason: "HTTP 503", status: 503, response: "busy", retryAfter: nil),
+            .permanent(reason: "SMTP 550: no such user", status: 550, response: "no"),
+        ])
     }
 }

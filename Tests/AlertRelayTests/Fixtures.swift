@@ -1,16 +1,11 @@
 import Foundation
 
-/// The shared captures: real Alertmanager 0.25 requests, a Grafana payload and the published signature vectors
-/// (`../shared/fixtures` beside the repository, or `$ALERTRELAY_FIXTURES`).
+/// The captures in `Tests/Fixtures`: real Alertmanager 0.25 requests, a Grafana payload and the published
+/// signature vectors (its README.md says where each came from). AlertRelayCurlTests and AlertRelayServerTests
+/// each have a two-member copy of this helper (test targets cannot share code).
 enum Fixtures {
-    static let directory: URL = {
-        if let path = ProcessInfo.processInfo.environment["ALERTRELAY_FIXTURES"] {
-            return URL(fileURLWithPath: path)
-        }
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/fixtures")
-    }()
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
 
     static func bytes(_ name: String) throws -> [UInt8] {
         Array(try Data(contentsOf: directory.appendingPathComponent(name)))

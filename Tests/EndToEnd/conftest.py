@@ -11,7 +11,7 @@ import pytest
 import requests
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-FIXTURES = pathlib.Path(os.environ.get("ALERTRELAY_FIXTURES", REPO.parent / "shared" / "fixtures"))
+FIXTURES = REPO / "Tests" / "Fixtures"
 BINARY = os.environ.get("ALERTRELAY_BIN", str(REPO / ".build" / "debug" / "alertrelay"))
 
 
@@ -146,7 +146,7 @@ def relay(tmp_path):
 
 
 def fixture_request(name: str):
-    """The body and headers Alertmanager 0.25 really sent (captured in ../shared/fixtures)."""
+    """The body and headers Alertmanager 0.25 really sent (captured in Tests/Fixtures)."""
     body = (FIXTURES / "alertmanager" / f"{name}.json").read_bytes()
     headers = {}
     for line in (FIXTURES / "alertmanager" / f"{name}.headers.txt").read_text().splitlines()[1:]:

@@ -1,8 +1,7 @@
 # Sourced by scripts/bench.sh: installs wrk and adnanh/webhook, builds the release binaries, makes a work
 # directory removed at exit (with every process the script started), and the helpers every part uses.
 SECRET=whsec_YmVuY2gtc2lnbmluZy1zZWNyZXQtMDEyMzQ1Njc4OQ==
-FIXTURES=${ALERTRELAY_FIXTURES:-../shared/fixtures}
-FIXTURE="$FIXTURES/alertmanager/01-firing-2-alerts.json"
+FIXTURE="$PWD/Tests/Fixtures/alertmanager/01-firing-2-alerts.json"  # scripts/bench.sh runs from the repository root
 
 missing=""
 command -v wrk >/dev/null || missing="$missing wrk"

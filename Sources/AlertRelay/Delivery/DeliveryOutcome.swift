@@ -15,8 +15,41 @@ public enum DeliveryOutcome: Sendable, Equatable {
         }
     }
 
-    public var isDelivered: Bool {
-        if case .delivered = self { true } else { false }
+    /// What became of an attempt, as the metrics label it and the store keeps it.
+    public enum Kind: String, Sendable, CaseIterable {
+        case delivered, transient, permanent
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .delivered: .delivered
+        case .transient: .transient
+        case .permanent: .permanent
+        }
+    }
+
+    public var isDelivered: Bool { kind == .delivered }
+
+    /// Why it failed (`HTTP 503`, `SMTP 550`, `timed out: ...`); `nil` when delivered.
+    public var reason: String? {
+        switch self {
+        case .delivered: nil
+        case .transient(let reason, _, _, _), .permanent(let reason, _, _): reason
+        }
+    }
+
+    /// An outcome as recorded (a `Retry-After` is not kept: it served its attempt).
+    public init(kind: Kind, reason: String?, status: Int?, response: String) {
+        switch kind {
+        case .delivered: self = .delivered(status: status, response: response)
+        case .transient: self = .transient(reason: reason ?? "", status: status, response: response, retryAfter: nil)
+        case .permanent: self = .permanent(reason: reason ?? "", status: status, response: response)
+        }
+    }
+
+    /// `delivered`, or the kind and its reason: `transient: HTTP 503`. For people (the admin API, the CLI).
+    public var summary: String {
+        reason.map { "\(kind.rawValue): \($0)" } ?? kind.rawValue
     }
 
     public var response: String {

@@ -33,7 +33,8 @@ public final class Dispatcher: Sendable {
     let queue: any DeliveryQueue
     /// Replaced whole when the config is reloaded; a delivery in flight keeps the route it started with.
     private let routes: Mutex<[SinkAddress: ConfiguredSink]>
-    public let doorbell: Doorbell
+    /// The queue's: rung by the queue on every commit that makes a job due, and here when a delivery ends.
+    public var doorbell: Doorbell { queue.doorbell }
     let now: @Sendable () -> Date
     let jitter: @Sendable () -> Double
     let idleWait: Duration
@@ -47,7 +48,6 @@ public final class Dispatcher: Sendable {
     public init(
         queue: any DeliveryQueue,
         routes: [SinkAddress: ConfiguredSink],
-        doorbell: Doorbell = Doorbell(),
         now: @escaping @Sendable () -> Date = Date.init,
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         idleWait: Duration = .seconds(1),
@@ -58,7 +58,6 @@ public final class Dispatcher: Sendable {
     ) {
         self.queue = queue
         self.routes = Mutex(routes)
-        self.doorbell = doorbell
         self.now = now
         self.jitter = jitter
         self.idleWait = idleWait
@@ -259,8 +258,7 @@ public final class Dispatcher: Sendable {
         let finishedAt = now()
         let kind = route.sink.kind
         let sinceAccepted = Duration.milliseconds(Int64(finishedAt.timeIntervalSince(job.createdAt) * 1000))
-        let result = attempt.outcome.split(separator: ":").first.map(String.init) ?? ""
-        metrics.attempt(job.address, type: kind, outcome: result, duration: attempt.duration, at: finishedAt)
+        metrics.attempt(job.address, type: kind, outcome: outcome.kind, duration: attempt.duration, at: finishedAt)
 
         let transition: JobTransition
         switch outcome {

@@ -39,7 +39,6 @@ public struct Ingestor: Sendable {
     public let replayGuard: ReplayGuard
     let dedupWindow: Duration
     let clock: @Sendable () -> Date
-    let onEnqueued: @Sendable () -> Void
     let metrics: RelayMetrics
     /// Per source, for sources with a `rate_limit`.
     let buckets: [String: TokenBucket]
@@ -48,7 +47,7 @@ public struct Ingestor: Sendable {
     ///   replay is still caught across a reload.
     public init(
         configuration: RelayConfiguration, queue: any JobQueue, clock: @escaping @Sendable () -> Date = Date.init,
-        replayGuard: ReplayGuard = ReplayGuard(), metrics: RelayMetrics = RelayMetrics(), onEnqueued: @escaping @Sendable () -> Void = {}
+        replayGuard: ReplayGuard = ReplayGuard(), metrics: RelayMetrics = RelayMetrics()
     ) {
         self.sources = configuration.sources
         self.buckets = configuration.sources.compactMapValues { source in
@@ -61,7 +60,6 @@ public struct Ingestor: Sendable {
         self.metrics = metrics
         self.dedupWindow = configuration.settings.dedup.window.duration
         self.clock = clock
-        self.onEnqueued = onEnqueued
     }
 
     public func ingest(_ request: WebhookRequest, from source: Source, logger: Logger) async throws(IngestError) -> IngestReceipt {
@@ -133,7 +131,6 @@ public struct Ingestor: Sendable {
             return receipt(id: first, duplicateOf: first)
         case .accepted(let written, let duplicates):
             if let replayKey { await replayGuard.commit(replayKey, id: id) }
-            onEnqueued()
             for share in routed {
                 metrics.routed(receiver: share.receiver, alerts: share.notification.alerts.count, muted: share.muted != nil)
             }

@@ -88,7 +88,6 @@ extension Ingestor {
         } catch {
             throw .unavailable("\(error)")
         }
-        onEnqueued()
         logger.notice(
             "Test-fire queued", metadata: ["notification.id": "\(id)", "receivers": "\(shares.map(\.receiver).joined(separator: ","))"]
         )

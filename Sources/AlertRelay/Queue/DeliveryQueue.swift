@@ -3,6 +3,8 @@ import Synchronization
 
 /// The durable queue as the delivery workers see it.
 public protocol DeliveryQueue: JobQueue {
+    /// Rung by the queue after every commit that makes a job due (an enqueue, a retry): the workers wait on it.
+    var doorbell: Doorbell { get }
     /// Jobs a dead process held go back to the queue. Called once, before the workers start.
     func recoverInterrupted(now: Date) async throws -> Int
     /// Marks and returns up to `allowances[sink]` due jobs for each sink, oldest due first.

@@ -1,13 +1,17 @@
 import CoreMetrics
 import Foundation
+import Metrics
 
 /// Every metric AlertRelay keeps, named the Prometheus way (the README lists them). They go through one
 /// swift-metrics factory: the service's exports them at `/metrics`; by default they go nowhere.
 public struct RelayMetrics: Sendable {
     let factory: any MetricsFactory
+    /// What the last-success, last-failure and last-reload gauges record.
+    let clock: @Sendable () -> Date
 
-    public init(factory: any MetricsFactory = NOOPMetricsHandler.instance) {
+    public init(factory: any MetricsFactory = NOOPMetricsHandler.instance, clock: @escaping @Sendable () -> Date = Date.init) {
         self.factory = factory
+        self.clock = clock
     }
 
     /// Buckets for delivery and commit durations, in seconds.
@@ -23,12 +27,12 @@ public struct RelayMetrics: Sendable {
 
     /// `outcome`: accepted, duplicate, unauthorized, invalid, too_large, unsupported_media_type, in_flight,
     /// unavailable.
-    public func webhook(source: String, outcome: String, at time: Date = Date()) {
+    public func webhook(source: String, outcome: String) {
         Counter(label: "alertrelay_webhooks_received_total", dimensions: [("source", source), ("outcome", outcome)], factory: factory)
             .increment()
         if outcome == "unauthorized" {
             Gauge(label: "alertrelay_auth_last_failure_timestamp_seconds", dimensions: [("source", source)], factory: factory)
-                .record(time.timeIntervalSince1970)
+                .record(clock().timeIntervalSince1970)
         }
     }
 
@@ -57,11 +61,11 @@ public struct RelayMetrics: Sendable {
     }
 
     /// One delivery attempt. `outcome`: delivered, transient, permanent.
-    func attempt(_ address: SinkAddress, type: String, outcome: String, duration: Duration, at time: Date) {
+    func attempt(_ address: SinkAddress, type: String, outcome: DeliveryOutcome.Kind, duration: Duration, at time: Date) {
         let dimensions = [("receiver", address.receiver), ("sink", address.sink), ("type", type)]
-        Counter(label: "alertrelay_delivery_attempts_total", dimensions: dimensions + [("outcome", outcome)], factory: factory).increment()
+        Counter(label: "alertrelay_delivery_attempts_total", dimensions: dimensions + [("outcome", outcome.rawValue)], factory: factory).increment()
         Timer(label: "alertrelay_delivery_attempt_duration_seconds", dimensions: dimensions, factory: factory).record(duration: duration)
-        let last = outcome == "delivered" ? "alertrelay_sink_last_success_timestamp_seconds" : "alertrelay_sink_last_failure_timestamp_seconds"
+        let last = outcome == .delivered ? "alertrelay_sink_last_success_timestamp_seconds" : "alertrelay_sink_last_failure_timestamp_seconds"
         Gauge(label: last, dimensions: dimensions, factory: factory).record(time.timeIntervalSince1970)
     }
 
@@ -129,9 +133,3 @@ public struct RelayMetrics: Sendable {
     }
 }
 
-extension CoreMetrics.Timer {
-    func record(duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}
