@@ -138,6 +138,12 @@ let package = Package(
             dependencies: ["AlertRelayFuzzing"],
             swiftSettings: swiftSettings
         ),
+        // What every test target shares: the fixtures in Tests/Fixtures.
+        .target(
+            name: "AlertRelayTestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AlertRelayFuzzingTests",
             dependencies: ["AlertRelayFuzzing"],
@@ -145,12 +151,13 @@ let package = Package(
         ),
         .testTarget(
             name: "AlertRelayTests",
-            dependencies: ["AlertRelay"],
+            dependencies: ["AlertRelayTestSupport", "AlertRelay"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AlertRelayCurlTests",
             dependencies: [
+                "AlertRelayTestSupport",
                 "AlertRelay",
                 "AlertRelayCurl",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -163,12 +170,13 @@ let package = Package(
         ),
         .testTarget(
             name: "AlertRelayStoreTests",
-            dependencies: ["AlertRelay", "AlertRelayStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AlertRelayTestSupport", "AlertRelay", "AlertRelayStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AlertRelayServerTests",
             dependencies: [
+                "AlertRelayTestSupport",
                 "AlertRelay",
                 "AlertRelayServer",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,3 +1,4 @@
+import AlertRelayTestSupport
 import AlertRelay
 import Foundation
 import Hummingbird

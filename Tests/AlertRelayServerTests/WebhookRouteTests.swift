@@ -1,4 +1,5 @@
 @testable import AlertRelay
+import AlertRelayTestSupport
 import AlertRelayStore
 import Foundation
 import HTTPTypes

@@ -6,15 +6,8 @@ import Synchronization
 /// backoff, or dead. It respects each sink's concurrency and rate, and backs off a sink that keeps failing as a
 /// whole instead of hammering it job by job. ``stop()`` stops claiming; jobs in flight finish.
 public final class Dispatcher: Sendable {
-    private struct Gate {
-        var inFlight = 0
-        var nextStart = Date.distantPast
-        var consecutiveFailures = 0
-        var openUntil = Date.distantPast
-    }
-
     private struct State {
-        var gates: [SinkAddress: Gate] = [:]
+        var gates: [SinkAddress: SinkGate] = [:]
         var stopping = false
         /// What deliveries interrupted by a shutdown leave to write once they have all ended.
         var leftovers: [Leftover] = []
@@ -192,42 +185,16 @@ public final class Dispatcher: Sendable {
         return state.withLock { state in
             var allowances: [SinkAddress: Int] = [:]
             for (address, route) in routes {
-                let gate = state.gates[address] ?? Gate()
-                var allowance = route.limits.concurrency - gate.inFlight
-                if gate.consecutiveFailures >= route.limits.breakerThreshold {
-                    // Open: nothing until the back-off ends, then one probe at a time (half open).
-                    allowance = time >= gate.openUntil && gate.inFlight == 0 ? 1 : 0
-                }
-                if let rate = route.limits.ratePerSecond, rate > 0 {
-                    // The starts owed since `nextStart` (one, once it has come, and one more per 1/rate since),
-                    // at most a burst: one claim takes several jobs at a high rate.
-                    let owed = min(time.timeIntervalSince(gate.nextStart) * rate, Double(Self.burst(rate)))  // finite, even from distantPast
-                    allowance = time >= gate.nextStart ? min(allowance, Int(owed) + 1, Self.burst(rate)) : 0
-                }
+                let allowance = (state.gates[address] ?? SinkGate()).allowance(route.limits, at: time)
                 if allowance > 0 { allowances[address] = allowance }
             }
             return allowances
         }
     }
 
-    /// The starts a rate-limited sink may get at once: a tenth of a second's worth (1 for Slack's 1/s).
-    static func burst(_ rate: Double) -> Int {
-        max(1, Int(min(rate, 1_000_000) / 10))
-    }
-
     private func started(_ address: SinkAddress, limits: SinkLimits) {
         let time = now()
-        state.withLock { state in
-            state.gates[address, default: Gate()].inFlight += 1
-            if let rate = limits.ratePerSecond, rate > 0 {
-                // Each start takes 1/rate of the timeline. Time left unused counts for at most a burst, so a
-                // sink idle for an hour does not get an hour's worth at once; resetting to `now` instead lost
-                // the time a claim takes, and halved a 1000/s sink's rate (scripts/bench.sh, recovery).
-                let gate = state.gates[address, default: Gate()]
-                let earliest = time.addingTimeInterval(-Double(Self.burst(rate) - 1) / rate)
-                state.gates[address]?.nextStart = max(earliest, gate.nextStart).addingTimeInterval(1 / rate)
-            }
-        }
+        state.withLock { $0.gates[address, default: SinkGate()].started(limits, at: time) }
     }
 
     private func deliver(_ job: Job, route: ConfiguredSink) async {
@@ -315,35 +282,16 @@ public final class Dispatcher: Sendable {
 
     /// - Parameter outcome: `nil` for a delivery cut off by a shutdown: it frees its slot and says nothing of the sink.
     private func finished(_ address: SinkAddress, outcome: DeliveryOutcome?, limits: SinkLimits, policy: RetryPolicy, at time: Date) {
-        let (opened, closed): (Int?, Bool) = state.withLock { state in
-            var gate = state.gates[address, default: Gate()]
-            gate.inFlight -= 1
-            var opened: Int?
-            let wasOpen = gate.consecutiveFailures >= limits.breakerThreshold
-            switch outcome {
-            case nil:
-                break
-            case .transient:
-                gate.consecutiveFailures += 1
-                if gate.consecutiveFailures >= limits.breakerThreshold {
-                    let exponent = Double(gate.consecutiveFailures - limits.breakerThreshold)
-                    let backoff = min(policy.initialInterval.timeInterval * pow(policy.multiplier, exponent), policy.maxInterval.timeInterval)
-                    gate.openUntil = time.addingTimeInterval(backoff)
-                    opened = gate.consecutiveFailures
-                }
-            case .delivered, .permanent:
-                gate.consecutiveFailures = 0
-            }
-            state.gates[address] = gate
-            return (opened, wasOpen && gate.consecutiveFailures == 0)
-        }
-        if let opened, opened == limits.breakerThreshold {
+        let change = state.withLock { $0.gates[address, default: SinkGate()].finished(outcome, limits: limits, policy: policy, at: time) }
+        switch change {
+        case .opened(let failures):
             metrics.circuit(address, open: true)
-            logger.warning("Sink keeps failing; backing it off as a whole", metadata: ["sink": "\(address)", "failures": "\(opened)"])
-        }
-        if closed {
+            logger.warning("Sink keeps failing; backing it off as a whole", metadata: ["sink": "\(address)", "failures": "\(failures)"])
+        case .closed:
             metrics.circuit(address, open: false)
             logger.notice("Sink answers again; circuit closed", metadata: ["sink": "\(address)"])
+        case nil:
+            break
         }
     }
 }

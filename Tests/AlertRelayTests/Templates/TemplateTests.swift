@@ -1,3 +1,4 @@
+import AlertRelayTestSupport
 import Foundation
 import Testing
 
