@@ -40,22 +40,12 @@ public final class CurlHTTPTransport: HTTPTransport, Sendable {
         do throws(CurlError) {
             let handle = try handles.take()
             defer { handles.giveBack(handle) }
-            try handle.set(CURLOPT_URL, request.url)
-            try handle.abort(when: abort)
-            try handle.set(CURLOPT_PROTOCOLS_STR, "http,https")
+            try handle.prepareTransfer(url: request.url, protocols: "http,https", tls: request.tls, timeout: request.timeout, abort: abort)
             try handle.set(CURLOPT_FOLLOWLOCATION, request.followRedirects)
             if request.followRedirects {
                 try handle.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
                 try handle.set(CURLOPT_MAXREDIRS, 5)
             }
-            let timeout = Int(request.timeout.timeInterval * 1000)
-            try handle.set(CURLOPT_TIMEOUT_MS, max(1, timeout))
-            try handle.set(CURLOPT_CONNECTTIMEOUT_MS, max(1, min(timeout, 10_000)))
-            if request.tls.insecureSkipVerify {
-                try handle.set(CURLOPT_SSL_VERIFYPEER, false)
-                try handle.set(CURLOPT_SSL_VERIFYHOST, 0)
-            }
-            if let caFile = request.tls.caFile { try handle.set(CURLOPT_CAINFO, caFile) }
             switch request.method {
             case "POST":
                 try handle.set(CURLOPT_POST, true)
@@ -77,20 +67,12 @@ public final class CurlHTTPTransport: HTTPTransport, Sendable {
     }
 
     private static func classify(_ error: CurlError) -> TransportError {
-        switch error.code {
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_SEND_ERROR,
-            CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE:
-            return .connection(error.description)
-        case CURLE_OPERATION_TIMEDOUT:
-            return .timeout(error.description)
-        case CURLE_ABORTED_BY_CALLBACK:
-            return .connection("interrupted by shutdown")
-        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM:
-            return .tls(error.description)
-        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_FUNCTION_ARGUMENT:
-            return .invalidRequest(error.description)
-        default:
-            return .other(error.description)
+        switch error.category {
+        case .connection: .connection(error.reason)
+        case .timeout: .timeout(error.reason)
+        case .tls: .tls(error.reason)
+        case .invalidRequest: .invalidRequest(error.reason)
+        case .authentication, .other: .other(error.reason)
         }
     }
 }

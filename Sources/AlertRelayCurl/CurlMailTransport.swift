@@ -30,22 +30,12 @@ public final class CurlMailTransport: MailTransport, Sendable {
             let easy = try EasyHandle()
             handle = easy
             let hello = mail.hello.addingPercentEncoding(withAllowedCharacters: .urlHostAllowed) ?? "localhost"
-            try easy.set(CURLOPT_URL, mail.server + "/" + hello)
-            try easy.abort(when: abort)
-            try easy.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
+            try easy.prepareTransfer(url: mail.server + "/" + hello, protocols: "smtp,smtps", tls: mail.tls, timeout: mail.timeout, abort: abort)
             if mail.server.hasPrefix("smtp://") {
                 try easy.set(CURLOPT_USE_SSL, mail.requireTLS ? Int(CURLUSESSL_ALL.rawValue) : Int(CURLUSESSL_NONE.rawValue))
             }
-            if mail.tls.insecureSkipVerify {
-                try easy.set(CURLOPT_SSL_VERIFYPEER, false)
-                try easy.set(CURLOPT_SSL_VERIFYHOST, 0)
-            }
-            if let caFile = mail.tls.caFile { try easy.set(CURLOPT_CAINFO, caFile) }
             if let username = mail.username { try easy.set(CURLOPT_USERNAME, username) }
             if let password = mail.password { try easy.set(CURLOPT_PASSWORD, String(decoding: password.bytes, as: UTF8.self)) }
-            let timeout = Int(mail.timeout.timeInterval * 1000)
-            try easy.set(CURLOPT_TIMEOUT_MS, max(1, timeout))
-            try easy.set(CURLOPT_CONNECTTIMEOUT_MS, max(1, min(timeout, 10_000)))
             try easy.set(CURLOPT_MAIL_FROM, "<\(mail.from)>")
             try easy.setList(CURLOPT_MAIL_RCPT, mail.recipients.map { "<\($0)>" })
             let source = UploadSource(mail.message)
@@ -60,13 +50,13 @@ public final class CurlMailTransport: MailTransport, Sendable {
 
     private static func classify(_ error: CurlError, replyCode: Int?) -> MailError {
         let kind: MailError.Kind
-        switch error.code {
-        case CURLE_LOGIN_DENIED: kind = .authentication
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_GOT_NOTHING, CURLE_ABORTED_BY_CALLBACK: kind = .connection
-        case CURLE_OPERATION_TIMEDOUT: kind = .timeout
-        case CURLE_USE_SSL_FAILED, CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE: kind = .tls
-        default: kind = replyCode.map { $0 >= 400 } == true ? .rejected : .other
+        switch error.category {
+        case .authentication: kind = .authentication
+        case .connection: kind = .connection
+        case .timeout: kind = .timeout
+        case .tls: kind = .tls
+        case .invalidRequest, .other: kind = replyCode.map { $0 >= 400 } == true ? .rejected : .other
         }
-        return MailError(kind: kind, replyCode: replyCode, message: error.description)
+        return MailError(kind: kind, replyCode: replyCode, message: error.reason)
     }
 }
