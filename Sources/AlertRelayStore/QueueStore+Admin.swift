@@ -6,7 +6,7 @@ extension QueueStore {
     /// When the oldest job still waiting for delivery (pending or retrying) was accepted.
     public func oldestWaiting() async throws(StoreError) -> Date? {
         try await read("find the oldest waiting job") { db in
-            try Int64.fetchOne(db, sql: "SELECT MIN(created_at) FROM jobs INDEXED BY jobs_waiting_since WHERE state IN ('pending', 'retrying')").map(date)
+            try Int64.fetchOne(db, sql: "SELECT MIN(created_at) FROM jobs INDEXED BY jobs_waiting_since WHERE state IN \(JobState.waiting.sql)").map(date)
         }
     }
 
@@ -15,7 +15,7 @@ extension QueueStore {
         try await read("count waiting jobs by sink") { db in
             var counts: [SinkAddress: Int] = [:]
             for row in try Row.fetchAll(
-                db, sql: "SELECT receiver, sink, COUNT(*) AS n FROM jobs INDEXED BY jobs_sink_state WHERE state IN ('pending', 'retrying') GROUP BY receiver, sink"
+                db, sql: "SELECT receiver, sink, COUNT(*) AS n FROM jobs INDEXED BY jobs_sink_state WHERE state IN \(JobState.waiting.sql) GROUP BY receiver, sink"
             ) {
                 counts[SinkAddress(receiver: row["receiver"], sink: row["sink"])] = row["n"]
             }
@@ -83,7 +83,7 @@ extension QueueStore {
         defer { doorbell.ring() }
         return try await write("retry job \(id)") { db in
             try db.execute(
-                sql: "UPDATE jobs SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND state IN ('dead', 'muted', 'retrying', 'pending')",
+                sql: "UPDATE jobs SET state = \(JobState.pending.sql), next_attempt_at = ?, updated_at = ? WHERE id = ? AND state IN \([JobState.dead, .muted, .retrying, .pending].sql)",
                 arguments: [millis(now), millis(now), id]
             )
             return db.changesCount > 0
@@ -94,7 +94,7 @@ extension QueueStore {
     public func retryAll(state: JobState, receiver: String?, now: Date) async throws(StoreError) -> Int {
         defer { doorbell.ring() }
         return try await write("retry jobs") { db in
-            var sql = "UPDATE jobs SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE state = ?"
+            var sql = "UPDATE jobs SET state = \(JobState.pending.sql), next_attempt_at = ?, updated_at = ? WHERE state = ?"
             var arguments: StatementArguments = [millis(now), millis(now), state.rawValue]
             if let receiver {
                 sql += " AND receiver = ?"
@@ -109,7 +109,7 @@ extension QueueStore {
     public func drop(id: Int64) async throws(StoreError) -> Bool {
         try await write("drop job \(id)") { db in
             try db.execute(sql: "DELETE FROM attempts WHERE job_id = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM jobs WHERE id = ? AND state != 'delivering'", arguments: [id])
+            try db.execute(sql: "DELETE FROM jobs WHERE id = ? AND state != \(JobState.delivering.sql)", arguments: [id])
             return db.changesCount > 0
         }
     }
@@ -118,10 +118,10 @@ extension QueueStore {
     public func prune(deliveredBefore: Date, now: Date) async throws(StoreError) -> Int {
         try await write("prune") { db in
             try db.execute(
-                sql: "DELETE FROM attempts WHERE job_id IN (SELECT id FROM jobs WHERE state IN ('delivered', 'muted') AND updated_at < ?)",
+                sql: "DELETE FROM attempts WHERE job_id IN (SELECT id FROM jobs WHERE state IN \([JobState.delivered, .muted].sql) AND updated_at < ?)",
                 arguments: [millis(deliveredBefore)]
             )
-            try db.execute(sql: "DELETE FROM jobs WHERE state IN ('delivered', 'muted') AND updated_at < ?", arguments: [millis(deliveredBefore)])
+            try db.execute(sql: "DELETE FROM jobs WHERE state IN \([JobState.delivered, .muted].sql) AND updated_at < ?", arguments: [millis(deliveredBefore)])
             let pruned = db.changesCount
             try db.execute(sql: "DELETE FROM dedup WHERE expires_at <= ?", arguments: [millis(now)])
             return pruned

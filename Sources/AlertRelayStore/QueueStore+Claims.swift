@@ -8,7 +8,7 @@ extension QueueStore {
     public func recoverInterrupted(now: Date) async throws -> Int {
         try await write("recover interrupted jobs") { db in
             try db.execute(
-                sql: "UPDATE jobs SET state = 'retrying', next_attempt_at = ?, updated_at = ? WHERE state = 'delivering'",
+                sql: "UPDATE jobs SET state = \(JobState.retrying.sql), next_attempt_at = ?, updated_at = ? WHERE state = \(JobState.delivering.sql)",
                 arguments: [millis(now), millis(now)]
             )
             return db.changesCount
@@ -24,11 +24,11 @@ extension QueueStore {
         let rows = try await write("claim jobs", durability: .normal) { db in
             let select = try db.cachedStatement(
                 sql: """
-                    SELECT * FROM jobs WHERE receiver = ? AND sink = ? AND state IN ('pending', 'retrying') AND next_attempt_at <= ?
+                    SELECT * FROM jobs WHERE receiver = ? AND sink = ? AND state IN \(JobState.waiting.sql) AND next_attempt_at <= ?
                     ORDER BY next_attempt_at, id LIMIT ?
                     """
             )
-            let mark = try db.cachedStatement(sql: "UPDATE jobs SET state = 'delivering', updated_at = ? WHERE id = ?")
+            let mark = try db.cachedStatement(sql: "UPDATE jobs SET state = \(JobState.delivering.sql), updated_at = ? WHERE id = ?")
             var claimed: [StoredJob] = []
             for (address, limit) in wanted {
                 for row in try Row.fetchAll(select, arguments: [address.receiver, address.sink, millis(now), limit]) {
@@ -55,7 +55,7 @@ extension QueueStore {
             try await write("dead-letter unreadable jobs", durability: .normal) { [unreadable] db in
                 for (id, reason) in unreadable {
                     try db.execute(
-                        sql: "UPDATE jobs SET state = 'dead', last_error = ?, updated_at = ? WHERE id = ?", arguments: [reason, millis(now), id]
+                        sql: "UPDATE jobs SET state = \(JobState.dead.sql), last_error = ?, updated_at = ? WHERE id = ?", arguments: [reason, millis(now), id]
                     )
                 }
             }
@@ -86,14 +86,14 @@ extension QueueStore {
         )
         switch finish.transition {
         case .delivered:
-            try db.cachedStatement(sql: "UPDATE jobs SET state = 'delivered', attempts = ?, updated_at = ?, last_error = NULL WHERE id = ?")
+            try db.cachedStatement(sql: "UPDATE jobs SET state = \(JobState.delivered.sql), attempts = ?, updated_at = ?, last_error = NULL WHERE id = ?")
                 .execute(arguments: [attempt.number, now, finish.jobID])
         case .retry(let at, let error):
             try db.cachedStatement(
-                sql: "UPDATE jobs SET state = 'retrying', attempts = ?, next_attempt_at = ?, updated_at = ?, last_error = ? WHERE id = ?"
+                sql: "UPDATE jobs SET state = \(JobState.retrying.sql), attempts = ?, next_attempt_at = ?, updated_at = ?, last_error = ? WHERE id = ?"
             ).execute(arguments: [attempt.number, millis(at), now, error, finish.jobID])
         case .dead(let error):
-            try db.cachedStatement(sql: "UPDATE jobs SET state = 'dead', attempts = ?, updated_at = ?, last_error = ? WHERE id = ?")
+            try db.cachedStatement(sql: "UPDATE jobs SET state = \(JobState.dead.sql), attempts = ?, updated_at = ?, last_error = ? WHERE id = ?")
                 .execute(arguments: [attempt.number, now, error, finish.jobID])
         }
     }
@@ -101,7 +101,7 @@ extension QueueStore {
     public func release(jobID: Int64, at: Date, reason: String) async throws {
         try await write("release job \(jobID)", durability: .normal) { db in
             try db.execute(
-                sql: "UPDATE jobs SET state = 'retrying', next_attempt_at = ?, updated_at = ?, last_error = ? WHERE id = ? AND state = 'delivering'",
+                sql: "UPDATE jobs SET state = \(JobState.retrying.sql), next_attempt_at = ?, updated_at = ?, last_error = ? WHERE id = ? AND state = \(JobState.delivering.sql)",
                 arguments: [millis(at), millis(at), reason, jobID]
             )
         }
@@ -110,7 +110,7 @@ extension QueueStore {
     /// When the next waiting job falls due, if any does.
     public func nextDue() async throws -> Date? {
         try await read("find the next due job") { db in
-            try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM jobs WHERE state IN ('pending', 'retrying')")
+            try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM jobs WHERE state IN \(JobState.waiting.sql)")
                 .map(date)
         }
     }

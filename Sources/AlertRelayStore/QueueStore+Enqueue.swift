@@ -31,7 +31,7 @@ extension QueueStore {
         try db.cachedStatement(
             sql: """
                 SELECT d.notification_id FROM dedup d WHERE d.key = ? AND d.expires_at > ? AND NOT EXISTS (
-                    SELECT 1 FROM jobs j INDEXED BY jobs_notification WHERE j.notification_id = d.notification_id AND j.receiver = ? AND j.sink = ? AND j.state = 'dead')
+                    SELECT 1 FROM jobs j INDEXED BY jobs_notification WHERE j.notification_id = d.notification_id AND j.receiver = ? AND j.sink = ? AND j.state = \(JobState.dead.sql))
                 """
         )
     }

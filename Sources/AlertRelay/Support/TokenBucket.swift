@@ -22,10 +22,12 @@ public final class TokenBucket: Sendable {
     /// `nil` when a token was spent; otherwise the wait until the next one.
     public func take(at now: Date) -> Duration? {
         state.withLock { state in
+            // Dates can arrive out of order (a request that arrived first may get here last): only time the
+            // bucket has not seen yet refills it, so going back and forth never counts a stretch twice.
             if let last = state.at {
                 state.tokens = min(burst, state.tokens + max(0, now.timeIntervalSince(last)) * perSecond)
             }
-            state.at = now
+            state.at = max(state.at ?? now, now)
             guard state.tokens >= 1 else {
                 return .milliseconds(Int64(((1 - state.tokens) / perSecond * 1000).rounded(.up)))
             }
