@@ -6,10 +6,9 @@ import Foundation
 /// `alertrelay-bench queue`: the cost of one enqueue, one claim and one finish on the real store, with the
 /// queue holding N pending jobs. It fills the store up to N first (in large transactions, the fast way), so
 /// successive runs on one database measure 10k, then 100k, then 1M. scripts/bench.sh drives it.
-@main
 struct QueueBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "alertrelay-bench",
+        commandName: "queue",
         abstract: "Measure the queue's per-operation cost at a given backlog (prints one JSON line)."
     )
 
