@@ -1,33 +1,6 @@
 import Foundation
 import Logging
 
-/// What the sender is told when its webhook was taken in.
-public struct IngestReceipt: Sendable, Equatable {
-    public var id: String
-    public var source: String
-    public var alerts: Int
-    public var firing: Int
-    public var resolved: Int
-    /// The receivers its alerts were routed to and will be delivered to.
-    public var receivers: [String]
-    /// Receivers its alerts were routed to during a mute: recorded as `muted`, not sent.
-    public var muted: [String]
-    /// Set when this webhook was already accepted (a replayed or retried delivery): the first one's id.
-    public var duplicateOf: String?
-}
-
-/// Why a webhook was not taken in. The HTTP layer turns each case into a status.
-public enum IngestError: Error, Sendable, Equatable {
-    case unauthorized
-    /// The source sent more than its `rate_limit`; it may try again after this long.
-    case rateLimited(retryAfter: Duration)
-    case invalidPayload(PayloadError)
-    /// The same delivery (by its replay key) is being accepted by another request right now.
-    case inFlight
-    /// The accepted notification could not be made durable; nothing was acknowledged.
-    case unavailable(String)
-}
-
 /// Takes in one webhook: authenticates it over its exact bytes, decodes it, refuses replays, routes each alert
 /// through the tree, and turns it into one delivery job per sink of each receiver reached, committed durably
 /// before it counts as accepted.
@@ -202,29 +175,5 @@ public struct Ingestor: Sendable {
             metadata: ["source": "\(source.name)", "reasons": "\(failures.joined(separator: "; "))"]
         )
         throw .unauthorized
-    }
-}
-
-/// Time-ordered identifiers (UUID version 7): they sort by arrival, which the queue and logs rely on.
-public enum NotificationID {
-    public static func make(now: Date) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let random = (generator.next() as UInt64, generator.next() as UInt64)
-        let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - index))) }
-        for index in 6..<8 { bytes[index] = UInt8(truncatingIfNeeded: random.0 >> (8 * index)) }
-        for index in 8..<16 { bytes[index] = UInt8(truncatingIfNeeded: random.1 >> (8 * (index - 8))) }
-        bytes[6] = 0x70 | (bytes[6] & 0x0f)
-        bytes[8] = 0x80 | (bytes[8] & 0x3f)
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(36)
-        for (index, byte) in bytes.enumerated() {
-            if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 }

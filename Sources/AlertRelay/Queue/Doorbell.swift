@@ -43,10 +43,12 @@ public final class Doorbell: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state in
-                    if state.rung || Task.isCancelled {
+                    if state.rung {
                         state.rung = false
                         return true
                     }
+                    // Cancelled (the wait timed out): a ring that comes now is kept for the next wait.
+                    if Task.isCancelled { return true }
                     state.waiter = continuation
                     return false
                 }

@@ -76,9 +76,24 @@ extension HTTPTransport {
                 httpStatus: response.status, response: DeliveryOutcome.snippet(response.body), retryAfter: retryAfter
             )
         case .failure(.invalidRequest(let message)):
-            return .permanent(reason: "invalid request: \(message)", status: nil, response: "")
+            return .permanent(reason: "invalid request: \(request.redacting(message))", status: nil, response: "")
         case .failure(let error):
-            return .transient(reason: error.description, status: nil, response: "", retryAfter: nil)
+            return .transient(reason: request.redacting(error.description), status: nil, response: "", retryAfter: nil)
         }
+    }
+}
+
+extension OutboundRequest {
+    /// A transport's message without what the URL may hide a credential in (a Slack webhook's path, a token
+    /// in a query): the URL and its path, wherever they appear, become `scheme://host/…`. Outcomes are
+    /// logged, stored with the attempt and shown by the admin API.
+    func redacting(_ message: String) -> String {
+        guard let components = URLComponents(string: url), let host = components.host else { return message.replacingOccurrences(of: url, with: "…") }
+        let shown = "\(components.scheme ?? "http")://\(host)\(components.port.map { ":\($0)" } ?? "")/…"
+        var redacted = message.replacingOccurrences(of: url, with: shown)
+        let path = components.percentEncodedPath + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
+        if path.count > 1 { redacted = redacted.replacingOccurrences(of: path, with: "/…") }
+        if let query = components.percentEncodedQuery, !query.isEmpty { redacted = redacted.replacingOccurrences(of: query, with: "…") }
+        return redacted
     }
 }

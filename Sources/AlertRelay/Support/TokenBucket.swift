@@ -29,7 +29,8 @@ public final class TokenBucket: Sendable {
             }
             state.at = max(state.at ?? now, now)
             guard state.tokens >= 1 else {
-                return .milliseconds(Int64(((1 - state.tokens) / perSecond * 1000).rounded(.up)))
+                // At most a day: a tiny rate must not overflow the conversion.
+                return .milliseconds(Int64(min(((1 - state.tokens) / perSecond * 1000).rounded(.up), 86_400_000)))
             }
             state.tokens -= 1
             return nil

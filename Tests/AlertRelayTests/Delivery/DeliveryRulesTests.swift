@@ -144,7 +144,8 @@ import Testing
 
     @Test(arguments: DeliveryRulesTests.retryAfters)
     func retryAfterIsRead(_ c: RetryAfterCase) async {
-        let headers: [(name: String, value: String)] = c.value.map { [(c.header, $0)] } ?? []
+        var headers: [(name: String, value: String)] = [("Content-Type", "text/plain")]
+        if let value = c.value { headers.append((name: c.header, value: value)) }
         let response = OutboundResponse(status: c.status, headers: headers, body: Array("busy".utf8))
         let outcome = await ScriptedHTTP(result: .success(response)).deliver(Self.request, now: Self.now)
         #expect(Self.kind(outcome) == .transient)
@@ -212,10 +213,10 @@ import Testing
         ScheduleCase(attempts: 1, age: .milliseconds(86_399_501), expected: .giveUp, note: "the next attempt would land past max_age: give up"),
         ScheduleCase(attempts: 3, age: .seconds(2 * 86_400), expected: .giveUp, note: "already older than max_age: give up"),
         ScheduleCase(attempts: 7, retryAfter: .seconds(30), unit: 0.999, expected: .retry(.seconds(30)), note: "Retry-After 30 s is honoured as is"),
-        ScheduleCase(attempts: 1, retryAfter: .seconds(1200), expected: .retry(.seconds(1200)), note: "Retry-After past max_interval is still honoured"),
+        ScheduleCase(attempts: 1, retryAfter: .seconds(1200), expected: .retry(.seconds(1200)), note: "Retry-After past max_interval is honoured"),
         ScheduleCase(attempts: 1, retryAfter: .zero, expected: .retry(.seconds(1)), note: "Retry-After 0 is raised to the initial interval"),
-        ScheduleCase(attempts: 1, retryAfter: .milliseconds(300), expected: .retry(.seconds(1)), note: "Retry-After under the initial interval is raised to it"),
-        ScheduleCase(attempts: 1, retryAfter: .seconds(7200), expected: .retry(.seconds(3600)), note: "Retry-After 2 h is capped at max_retry_after"),
+        ScheduleCase(attempts: 1, retryAfter: .milliseconds(300), expected: .retry(.seconds(1)), note: "Retry-After under initial_interval is raised"),
+        ScheduleCase(attempts: 1, retryAfter: .seconds(7200), expected: .retry(.seconds(3600)), note: "Retry-After 2 h: capped at max_retry_after"),
         ScheduleCase(attempts: 1, retryAfter: .seconds(Int64.max), expected: .retry(.seconds(3600)), note: "an absurd Retry-After is capped, not a trap"),
         ScheduleCase(
             attempts: 2, age: .seconds(86_000), retryAfter: .seconds(600), expected: .giveUp,

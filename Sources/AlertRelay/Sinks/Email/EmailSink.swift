@@ -51,8 +51,16 @@ public struct EmailSink: Sink {
         switch await transport.send(mail) {
         case .success(let code):
             return .delivered(status: code, response: "accepted by \(settings.server)")
-        case .failure(let error):
+        case .failure(let failure):
+            // The password never reaches an outcome, whatever a server or curl echoes.
+            var error = failure
+            if let password = settings.password.map({ String(decoding: $0.bytes, as: UTF8.self) }), !password.isEmpty {
+                error.message = error.message.replacingOccurrences(of: password, with: "<secret>")
+            }
             switch (error.kind, error.replyCode) {
+            case (.authentication, let code?) where (400..<500).contains(code):
+                // 454: a temporary authentication failure (RFC 4954), worth retrying like any 4xx.
+                return .transient(reason: "SMTP \(code) (authentication)", status: code, response: error.message, retryAfter: nil)
             case (.authentication, _):
                 return .permanent(reason: "SMTP authentication failed", status: error.replyCode, response: error.message)
             case (_, let code?) where code >= 500:
