@@ -170,7 +170,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AlertRelayStoreTests",
-            dependencies: ["AlertRelayTestSupport", "AlertRelay", "AlertRelayStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "AlertRelayTestSupport", "AlertRelay", "AlertRelayStore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -74,7 +74,7 @@ public final class Relay: Sendable {
         )
         let ingestor = Self.ingestor(configuration, store: store, clock: clock, discarding: discardingIngest, replayGuard: ReplayGuard(), metrics: metrics)
         live = Mutex(Live(configuration: configuration, ingestor: ingestor))
-        metrics.reload(successful: true, at: clock())
+        metrics.reload(successful: true)
     }
 
     private static func ingestor(
@@ -108,7 +108,7 @@ public final class Relay: Sendable {
         let result = await Self.prepare(reloading: current.configuration)
         switch result {
         case .failure(let error):
-            metrics.reload(successful: false, at: clock())
+            metrics.reload(successful: false)
             logger.error("Configuration reload failed; the previous configuration keeps serving", metadata: ["errors": "\(error.description)"])
             return .failure(error)
         case .success(let configuration):
@@ -116,7 +116,7 @@ public final class Relay: Sendable {
             do {
                 routes = try sinks.routes(for: configuration)
             } catch {
-                metrics.reload(successful: false, at: clock())
+                metrics.reload(successful: false)
                 let failure = ConfigError(file: configuration.file, issues: [ConfigIssue(path: "(sinks)", message: "\(error)")])
                 logger.error("Configuration reload failed; the previous configuration keeps serving", metadata: ["errors": "\(failure)"])
                 return .failure(failure)
@@ -124,7 +124,7 @@ public final class Relay: Sendable {
             do {
                 try reloadListener(current: current.configuration, next: configuration)
             } catch {
-                metrics.reload(successful: false, at: clock())
+                metrics.reload(successful: false)
                 logger.error("Configuration reload failed; the previous configuration keeps serving", metadata: ["errors": "\(error.description)"])
                 return .failure(error)
             }
@@ -134,7 +134,7 @@ public final class Relay: Sendable {
             )
             for (address, kind) in dispatcher.replace(routes: routes) { metrics.forget(address, type: kind) }
             live.withLock { $0 = Live(configuration: configuration, ingestor: ingestor) }
-            metrics.reload(successful: true, at: clock())
+            metrics.reload(successful: true)
             let orphaned = ((try? await store.waitingBySink()) ?? [:]).filter { routes[$0.key] == nil }
             metrics.orphaned(orphaned.values.reduce(0, +))
             logger.notice("Configuration reloaded", metadata: ["receivers": "\(configuration.receivers.count)"])

@@ -225,7 +225,7 @@ public final class Dispatcher: Sendable {
         let finishedAt = now()
         let kind = route.sink.kind
         let sinceAccepted = Duration.milliseconds(Int64(finishedAt.timeIntervalSince(job.createdAt) * 1000))
-        metrics.attempt(job.address, type: kind, outcome: outcome.kind, duration: attempt.duration, at: finishedAt)
+        metrics.attempt(job.address, type: kind, outcome: outcome.kind, duration: attempt.duration)
 
         let transition: JobTransition
         switch outcome {

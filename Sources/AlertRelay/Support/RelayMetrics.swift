@@ -61,12 +61,12 @@ public struct RelayMetrics: Sendable {
     }
 
     /// One delivery attempt. `outcome`: delivered, transient, permanent.
-    func attempt(_ address: SinkAddress, type: String, outcome: DeliveryOutcome.Kind, duration: Duration, at time: Date) {
+    func attempt(_ address: SinkAddress, type: String, outcome: DeliveryOutcome.Kind, duration: Duration) {
         let dimensions = [("receiver", address.receiver), ("sink", address.sink), ("type", type)]
         Counter(label: "alertrelay_delivery_attempts_total", dimensions: dimensions + [("outcome", outcome.rawValue)], factory: factory).increment()
         Timer(label: "alertrelay_delivery_attempt_duration_seconds", dimensions: dimensions, factory: factory).record(duration: duration)
         let last = outcome == .delivered ? "alertrelay_sink_last_success_timestamp_seconds" : "alertrelay_sink_last_failure_timestamp_seconds"
-        Gauge(label: last, dimensions: dimensions, factory: factory).record(time.timeIntervalSince1970)
+        Gauge(label: last, dimensions: dimensions, factory: factory).record(clock().timeIntervalSince1970)
     }
 
     /// A job that ended: delivered (with the time since acceptance) or dead.
@@ -119,10 +119,10 @@ public struct RelayMetrics: Sendable {
         Gauge(label: "alertrelay_queue_orphaned_jobs", factory: factory).record(jobs)
     }
 
-    public func reload(successful: Bool, at time: Date) {
+    public func reload(successful: Bool) {
         Gauge(label: "alertrelay_config_last_reload_successful", factory: factory).record(successful ? 1 : 0)
         if successful {
-            Gauge(label: "alertrelay_config_last_reload_success_timestamp_seconds", factory: factory).record(time.timeIntervalSince1970)
+            Gauge(label: "alertrelay_config_last_reload_success_timestamp_seconds", factory: factory).record(clock().timeIntervalSince1970)
         } else {
             Counter(label: "alertrelay_config_reload_failures_total", factory: factory).increment()
         }
