@@ -38,6 +38,8 @@ let package = Package(
         // Metrics: the domain counts through swift-metrics; the service exports them with swift-prometheus.
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
+        // The shared store for several replicas: PostgreSQL's wire protocol, a connection pool, TLS.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
         // Message templates (email subject and bodies, Slack title and text, webhook bodies), logic-less.
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
     ],
@@ -79,6 +81,16 @@ let package = Package(
                 "AlertRelay",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The PostgreSQL queue, dedup log and replay guard for several replicas. The only module that knows PostgreSQL.
+        .target(
+            name: "AlertRelayPostgres",
+            dependencies: [
+                "AlertRelay",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -8,7 +8,7 @@ import NIOCore
 
 /// The admin API over the queue: list, show, replay and drop deliveries. Every route needs the admin token.
 struct DeliveriesController<Context: RequestContext> {
-    let store: QueueStore
+    let store: any RelayStore
     let clock: @Sendable () -> Date
 
     func register(on group: RouterGroup<Context>) {

@@ -13,7 +13,7 @@ import UnixSignals
 
 /// Deletes delivered jobs past their retention and expired dedup entries, hourly.
 struct PruneService: Service {
-    let store: QueueStore
+    let store: any RelayStore
     let retention: Duration
     let clock: @Sendable () -> Date
     let logger: Logger

@@ -14,7 +14,7 @@ import UnixSignals
 /// Everything the service runs, wired from a checked configuration: the store, the sinks, the delivery
 /// workers and the ingest path. ``reload(logger:)`` swaps in a new configuration atomically.
 public final class Relay: Sendable {
-    public let store: QueueStore
+    public let store: any RelayStore
     public let dispatcher: Dispatcher
     public let metrics: RelayMetrics
     /// Where `/metrics` reads from.
@@ -78,7 +78,7 @@ public final class Relay: Sendable {
     }
 
     private static func ingestor(
-        _ configuration: RelayConfiguration, store: QueueStore, clock: @escaping @Sendable () -> Date, discarding: Bool,
+        _ configuration: RelayConfiguration, store: any RelayStore, clock: @escaping @Sendable () -> Date, discarding: Bool,
         replayGuard: ReplayGuard, metrics: RelayMetrics
     ) -> Ingestor {
         let queue: any JobQueue = discarding ? DiscardingQueue() : store

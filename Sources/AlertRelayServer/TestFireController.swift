@@ -11,7 +11,7 @@ import NIOCore
 /// shows now, not during the next outage.
 struct TestFireController<Context: RequestContext> {
     let ingestor: @Sendable () -> Ingestor
-    let store: QueueStore
+    let store: any RelayStore
 
     static var maxWait: Duration { .seconds(300) }
 

@@ -7,7 +7,7 @@ import GRDB
 ///
 /// Enqueues and job updates go through ``GroupCommit``: whatever arrives while a transaction commits is
 /// written by the next one, so concurrent requests share one fsync.
-public final class QueueStore: DeliveryQueue, Sendable {
+public final class QueueStore: RelayStore, Sendable {
     public let path: String
     let pool: DatabasePool
     let enqueuer: GroupCommit<AcceptedNotification, EnqueueResult>

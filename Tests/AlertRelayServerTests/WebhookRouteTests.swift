@@ -275,7 +275,7 @@ import Testing
         try await app.test(.router) { client in
             let ready = try await client.execute(uri: "/-/ready", method: .get)
             #expect(ready.status == .ok)
-            try await relay.store.setReadOnly(true)
+            try await #require(relay.store as? QueueStore).setReadOnly(true)
             let response = try await client.execute(
                 uri: "/webhook/alertmanager", method: .post, headers: headers([("Authorization", "Bearer spike-bearer-token-123")]),
                 body: try fixture("alertmanager/01-firing-2-alerts.json")
@@ -286,7 +286,7 @@ import Testing
             let notReady = try await client.execute(uri: "/-/ready", method: .get)
             #expect(notReady.status == .serviceUnavailable)
             #expect(String(buffer: notReady.body).contains("the queue cannot be written"))
-            try await relay.store.setReadOnly(false)
+            try await #require(relay.store as? QueueStore).setReadOnly(false)
             let recovered = try await client.execute(
                 uri: "/webhook/alertmanager", method: .post, headers: headers([("Authorization", "Bearer spike-bearer-token-123")]),
                 body: try fixture("alertmanager/01-firing-2-alerts.json")
