@@ -188,6 +188,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // One contract for every store: the same tests against SQLite and a real PostgreSQL.
+        .testTarget(
+            name: "AlertRelayStoreConformanceTests",
+            dependencies: [
+                "AlertRelay", "AlertRelayStore", "AlertRelayPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AlertRelayServerTests",
             dependencies: [

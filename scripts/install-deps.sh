@@ -10,6 +10,7 @@ apt_packages=(
   prometheus-alertmanager # a real Alertmanager for the end-to-end tests (with amtool)
   tzdata                  # time zones for time_intervals (location: Europe/Berlin)
   prometheus              # promtool: the shipped Prometheus config and rules are checked by the tests
+  postgresql              # the shared store's tests run against a private cluster (scripts/postgres-cluster.sh)
   curl
 )
 pip_packages=(
@@ -34,6 +35,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  # The tests start a private PostgreSQL cluster of their own: Debian's default cluster (and the service that
+  # would run it on :5432) is not wanted, so none is created.
+  if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+    $sudo_cmd mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false" | $sudo_cmd tee /etc/postgresql-common/createcluster.d/alertrelay.conf >/dev/null
+  fi
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

@@ -9,7 +9,10 @@ scripts/install-deps.sh
 
 echo "== swift build"
 swift build --build-tests
-echo "== swift test"
+# A private PostgreSQL cluster for the shared store's tests, stopped on any exit.
+eval "$(scripts/postgres-cluster.sh start)"
+trap 'scripts/postgres-cluster.sh stop "$ALERTRELAY_TEST_PGDATA"' EXIT
+echo "== swift test (PostgreSQL at ${ALERTRELAY_TEST_POSTGRES_URL})"
 swift test --skip-build
 echo "== end-to-end"
 ALERTRELAY_BIN="$(swift build --show-bin-path)/alertrelay" python3 -m pytest Tests/EndToEnd -q -p no:cacheprovider

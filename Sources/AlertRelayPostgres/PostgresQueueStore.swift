@@ -1,1 +1,387 @@
+import AlertRelay
+import Foundation
+import Logging
 import PostgresNIO
+import Synchronization
+
+/// The delivery queue and the dedup log in PostgreSQL, shared by every replica that points at the same
+/// database and schema: any replica takes webhooks, any delivers them, and the admin API of each sees the
+/// whole queue.
+///
+/// - An enqueue answers only once its transaction is committed on the server (`synchronous_commit` as the
+///   server sets it); concurrent enqueues share one transaction (``GroupCommit``), as on SQLite.
+/// - A notification is a duplicate across replicas: the dedup key's row is taken with `INSERT ... ON CONFLICT`,
+///   so two replicas that accept the same notification at once serialize on it, and one of them loses.
+/// - Claims are leases: a job is taken with `FOR UPDATE SKIP LOCKED` and held until `lease_until`; a replica
+///   that dies leaves its jobs to the others once their leases expire, without anyone's restart.
+public final class PostgresQueueStore: RelayStore, Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    /// How long a claim holds a job; longer than any sink's timeout, so a live delivery is never taken twice.
+    let lease: Duration
+    public let doorbell: Doorbell
+    private let enqueuer: GroupCommit<AcceptedNotification, EnqueueResult>
+    /// The claim each job this replica holds was taken with: a finish for a job whose lease expired and was
+    /// claimed again elsewhere changes nothing.
+    private let claims = Mutex<[Int64: Int64]>([:])
+
+    /// - Parameter client: run by the service group (it is a `Service`); the store only borrows connections.
+    public init(client: PostgresClient, lease: Duration = .seconds(120), logger: Logger, doorbell: Doorbell = Doorbell()) {
+        self.client = client
+        self.lease = lease
+        self.logger = logger
+        self.doorbell = doorbell
+        enqueuer = GroupCommit { [client, logger] batch in
+            do {
+                return try await client.withTransaction(logger: logger) { connection in
+                    var results: [Result<EnqueueResult, any Error>] = []
+                    for item in batch { results.append(.success(try await Self.insert(item, connection, logger: logger))) }
+                    return results
+                }
+            } catch {
+                return Array(repeating: .failure(PostgresStoreError(operation: "enqueue", error)), count: batch.count)
+            }
+        }
+    }
+
+    // MARK: Ingest
+
+    public func enqueue(_ notification: AcceptedNotification) async throws -> EnqueueResult {
+        let result = try await enqueuer.submit(notification)
+        if case .accepted(let jobs, _) = result, jobs > 0 { doorbell.ring() }
+        return result
+    }
+
+    /// Takes each job's dedup key, or finds who holds it; writes the jobs that are not duplicates.
+    static func insert(_ item: AcceptedNotification, _ connection: PostgresConnection, logger: Logger) async throws -> EnqueueResult {
+        let now = millis(item.receivedAt)
+        var written = 0
+        var duplicateOf: String?
+        for job in item.jobs {
+            if let key = job.dedupKey {
+                // The key is taken unless another notification holds it within its window and its delivery to
+                // this sink did not end dead (a re-send after a dead letter gets a new chance).
+                let expires = now + millis(item.dedupWindow)
+                let taken = try await connection.query(
+                    """
+                    INSERT INTO dedup (key, notification_id, expires_at) VALUES (\(key), \(item.id), \(expires))
+                    ON CONFLICT (key) DO UPDATE SET notification_id = EXCLUDED.notification_id, expires_at = EXCLUDED.expires_at
+                    WHERE dedup.expires_at <= \(now) OR EXISTS (
+                        SELECT 1 FROM jobs j WHERE j.notification_id = dedup.notification_id AND j.receiver = \(job.address.receiver)
+                        AND j.sink = \(job.address.sink) AND j.state = 'dead')
+                    RETURNING notification_id
+                    """, logger: logger
+                ).collect()
+                if taken.isEmpty {
+                    let holder = try await connection.query("SELECT notification_id FROM dedup WHERE key = \(key)", logger: logger)
+                        .collect().first?.decode(String.self)
+                    duplicateOf = duplicateOf ?? holder
+                    continue
+                }
+            }
+            let state = job.mutedBecause == nil ? JobState.pending.rawValue : JobState.muted.rawValue
+            let payload = ByteBuffer(bytes: job.encodedPayload ?? job.payload.jsonBytes())
+            try await connection.query(
+                """
+                INSERT INTO jobs (notification_id, source, receiver, sink, state, created_at, next_attempt_at, updated_at, last_error, payload)
+                VALUES (\(item.id), \(item.source), \(job.address.receiver), \(job.address.sink), \(state), \(now), \(now), \(now),
+                        \(job.mutedBecause), \(payload))
+                """, logger: logger
+            )
+            written += 1
+        }
+        if written == 0, let duplicateOf { return .duplicate(of: duplicateOf) }
+        return .accepted(jobs: written, duplicates: item.jobs.count - written)
+    }
+
+    public func firstAcceptance(of jobs: [NewJob], at now: Date) async throws -> String? {
+        guard !jobs.isEmpty, jobs.allSatisfy({ $0.dedupKey != nil }) else { return nil }
+        var first: String?
+        for job in jobs {
+            guard let key = job.dedupKey else { return nil }
+            let holder = try await read("look up duplicates") {
+                try await client.query(
+                    """
+                    SELECT d.notification_id FROM dedup d WHERE d.key = \(key) AND d.expires_at > \(millis(now)) AND NOT EXISTS (
+                        SELECT 1 FROM jobs j WHERE j.notification_id = d.notification_id AND j.receiver = \(job.address.receiver)
+                        AND j.sink = \(job.address.sink) AND j.state = 'dead')
+                    """, logger: logger
+                ).collect().first?.decode(String.self)
+            }
+            guard let holder else { return nil }
+            first = first ?? holder
+        }
+        return first
+    }
+
+    // MARK: Workers
+
+    /// Nothing to do: a job another replica (or this one, before a crash) held comes back when its lease ends.
+    public func recoverInterrupted(now: Date) async throws -> Int { 0 }
+
+    /// Up to `allowances[sink]` due jobs of each sink, oldest due first, and jobs whose lease has expired; each
+    /// claimed for ``lease``. `SKIP LOCKED`: replicas claiming at once take different jobs.
+    public func claimDue(now: Date, allowances: [SinkAddress: Int]) async throws -> [Job] {
+        let wanted = allowances.filter { $0.value > 0 }
+        guard !wanted.isEmpty else { return [] }
+        let at = millis(now)
+        let until = at + millis(lease)
+        var claimed: [Job] = []
+        var unreadable: [(id: Int64, reason: String)] = []
+        for (address, limit) in wanted {
+            let rows = try await write("claim jobs") {
+                try await client.query(
+                    """
+                    UPDATE jobs SET state = 'delivering', lease_until = \(until), claim = nextval('claims'), updated_at = \(at)
+                    WHERE id IN (
+                        SELECT id FROM jobs WHERE receiver = \(address.receiver) AND sink = \(address.sink)
+                        AND ((state IN ('pending', 'retrying') AND next_attempt_at <= \(at)) OR (state = 'delivering' AND lease_until <= \(at)))
+                        ORDER BY next_attempt_at, id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+                    RETURNING *
+                    """, logger: logger
+                ).collect()
+            }
+            for row in rows {
+                let stored = try StoredRow(row)
+                claims.withLock { $0[stored.id] = stored.claim ?? 0 }
+                do {
+                    claimed.append(try stored.job())
+                } catch {
+                    unreadable.append((stored.id, "the stored payload cannot be read back: \(error)"))
+                }
+            }
+        }
+        for (id, reason) in unreadable {
+            try await write("dead-letter an unreadable job") {
+                try await client.query("UPDATE jobs SET state = 'dead', last_error = \(reason), updated_at = \(at) WHERE id = \(id)", logger: logger)
+            }
+        }
+        return claimed.sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
+    }
+
+    /// Records an attempt and moves the job on, if this replica still holds its claim.
+    public func finish(jobID: Int64, attempt: Attempt, transition: JobTransition) async throws {
+        let claim = claims.withLock { $0.removeValue(forKey: jobID) } ?? 0
+        let started = millis(attempt.startedAt)
+        let now = started + millis(attempt.duration)
+        try await write("finish job \(jobID)") {
+            try await client.withTransaction(logger: logger) { connection in
+                let owned = try await connection.query(
+                    "SELECT 1 FROM jobs WHERE id = \(jobID) AND state = 'delivering' AND claim = \(claim) FOR UPDATE", logger: logger
+                ).collect()
+                guard !owned.isEmpty else { return }
+                try await connection.query(
+                    """
+                    INSERT INTO attempts (job_id, number, started_at, duration_ms, outcome, reason, status, response)
+                    VALUES (\(jobID), \(attempt.number), \(started), \(now - started), \(attempt.outcome.kind.rawValue), \(attempt.outcome.reason),
+                            \(attempt.status), \(attempt.response))
+                    ON CONFLICT (job_id, number) DO NOTHING
+                    """, logger: logger
+                )
+                switch transition {
+                case .delivered:
+                    try await connection.query(
+                        "UPDATE jobs SET state = 'delivered', attempts = \(attempt.number), updated_at = \(now), last_error = NULL, lease_until = NULL WHERE id = \(jobID)",
+                        logger: logger
+                    )
+                case .retry(let at, let error):
+                    try await connection.query(
+                        """
+                        UPDATE jobs SET state = 'retrying', attempts = \(attempt.number), next_attempt_at = \(millis(at)), updated_at = \(now),
+                            last_error = \(error), lease_until = NULL WHERE id = \(jobID)
+                        """, logger: logger
+                    )
+                case .dead(let error):
+                    try await connection.query(
+                        "UPDATE jobs SET state = 'dead', attempts = \(attempt.number), updated_at = \(now), last_error = \(error), lease_until = NULL WHERE id = \(jobID)",
+                        logger: logger
+                    )
+                }
+            }
+        }
+    }
+
+    public func release(jobID: Int64, at: Date, reason: String) async throws {
+        let claim = claims.withLock { $0.removeValue(forKey: jobID) } ?? 0
+        try await write("release job \(jobID)") {
+            try await client.query(
+                """
+                UPDATE jobs SET state = 'retrying', next_attempt_at = \(millis(at)), updated_at = \(millis(at)), last_error = \(reason), lease_until = NULL
+                WHERE id = \(jobID) AND state = 'delivering' AND claim = \(claim)
+                """, logger: logger
+            )
+        }
+    }
+
+    /// The next time a job falls due: a waiting one's, or a lease's end.
+    public func nextDue() async throws -> Date? {
+        try await read("next due") {
+            let rows = try await client.query(
+                """
+                SELECT LEAST((SELECT MIN(next_attempt_at) FROM jobs WHERE state IN ('pending', 'retrying')),
+                             (SELECT MIN(lease_until) FROM jobs WHERE state = 'delivering'))
+                """, logger: logger
+            ).collect()
+            return try rows.first?.decode(Int64?.self).map(date)
+        }
+    }
+
+    // MARK: Operating
+
+    public func oldestWaiting() async throws -> Date? {
+        try await read("oldest waiting") {
+            try await client.query("SELECT MIN(created_at) FROM jobs WHERE state IN ('pending', 'retrying')", logger: logger)
+                .collect().first?.decode(Int64?.self).map(date)
+        }
+    }
+
+    public func waitingBySink() async throws -> [SinkAddress: Int] {
+        try await read("count waiting jobs by sink") {
+            var counts: [SinkAddress: Int] = [:]
+            for row in try await client.query(
+                "SELECT receiver, sink, COUNT(*) FROM jobs WHERE state IN ('pending', 'retrying') GROUP BY receiver, sink", logger: logger
+            ).collect() {
+                let (receiver, sink, count) = try row.decode((String, String, Int64).self)
+                counts[SinkAddress(receiver: receiver, sink: sink)] = Int(count)
+            }
+            return counts
+        }
+    }
+
+    public func counts() async throws -> [JobState: Int] {
+        try await read("count jobs") {
+            var counts = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0, 0) })
+            for row in try await client.query("SELECT state, COUNT(*) FROM jobs GROUP BY state", logger: logger).collect() {
+                let (state, count) = try row.decode((String, Int64).self)
+                if let state = JobState(rawValue: state) { counts[state] = Int(count) }
+            }
+            return counts
+        }
+    }
+
+    public func jobs(state: JobState?, receiver: String?, notification: String?, limit: Int, before: Int64?) async throws -> [Job] {
+        try await read("list jobs") {
+            let rows = try await client.query(
+                """
+                SELECT * FROM jobs WHERE (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue))
+                AND (\(receiver)::text IS NULL OR receiver = \(receiver)) AND (\(notification)::text IS NULL OR notification_id = \(notification))
+                AND (\(before)::bigint IS NULL OR id < \(before)) ORDER BY id DESC LIMIT \(limit)
+                """, logger: logger
+            ).collect()
+            return try rows.map { try StoredRow($0).listed() }
+        }
+    }
+
+    public func job(id: Int64) async throws -> (Job, [Attempt])? {
+        try await read("read job \(id)") { () -> (Job, [Attempt])? in
+            guard let row = try await client.query("SELECT * FROM jobs WHERE id = \(id)", logger: logger).collect().first else { return nil }
+            var attempts: [Attempt] = []
+            for row in try await client.query(
+                "SELECT number, started_at, duration_ms, outcome, reason, status, response FROM attempts WHERE job_id = \(id) ORDER BY number",
+                logger: logger
+            ).collect() {
+                let (number, started, duration, outcome, reason, status, response) = try row.decode(
+                    (Int, Int64, Int64, String, String?, Int?, String).self
+                )
+                attempts.append(
+                    Attempt(
+                        number: number, startedAt: date(started), duration: .milliseconds(duration),
+                        outcome: DeliveryOutcome(kind: DeliveryOutcome.Kind(rawValue: outcome) ?? .transient, reason: reason, status: status, response: response)
+                    )
+                )
+            }
+            return (try StoredRow(row).listed(), attempts)
+        }
+    }
+
+    public func retry(id: Int64, now: Date) async throws -> Bool {
+        defer { doorbell.ring() }
+        return try await write("retry job \(id)") {
+            let rows = try await client.query(
+                """
+                UPDATE jobs SET state = 'pending', next_attempt_at = \(millis(now)), updated_at = \(millis(now)), lease_until = NULL
+                WHERE id = \(id) AND state IN ('dead', 'muted', 'retrying', 'pending') RETURNING id
+                """, logger: logger
+            ).collect()
+            return !rows.isEmpty
+        }
+    }
+
+    public func retryAll(state: JobState, receiver: String?, now: Date) async throws -> Int {
+        defer { doorbell.ring() }
+        return try await write("retry jobs") {
+            try await client.query(
+                """
+                UPDATE jobs SET state = 'pending', next_attempt_at = \(millis(now)), updated_at = \(millis(now)), lease_until = NULL
+                WHERE state = \(state.rawValue) AND (\(receiver)::text IS NULL OR receiver = \(receiver)) RETURNING id
+                """, logger: logger
+            ).collect().count
+        }
+    }
+
+    public func drop(id: Int64) async throws -> Bool {
+        try await write("drop job \(id)") {
+            !(try await client.query("DELETE FROM jobs WHERE id = \(id) AND state <> 'delivering' RETURNING id", logger: logger).collect().isEmpty)
+        }
+    }
+
+    public func prune(deliveredBefore: Date, now: Date) async throws -> Int {
+        try await write("prune") {
+            try await client.withTransaction(logger: logger) { connection in
+                let pruned = try await connection.query(
+                    "DELETE FROM jobs WHERE state IN ('delivered', 'muted') AND updated_at < \(millis(deliveredBefore)) RETURNING id", logger: logger
+                ).collect().count
+                try await connection.query("DELETE FROM dedup WHERE expires_at <= \(millis(now))", logger: logger)
+                return pruned
+            }
+        }
+    }
+
+    public func checkWritable() async throws {
+        try await write("check the store is writable") {
+            try await client.withTransaction(logger: logger) { connection in
+                try await connection.query("INSERT INTO dedup (key, notification_id, expires_at) VALUES ('', '', 0) ON CONFLICT (key) DO NOTHING", logger: logger)
+                try await connection.query("DELETE FROM dedup WHERE key = ''", logger: logger)
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    private func write<T: Sendable>(_ operation: String, _ body: () async throws -> T) async throws(PostgresStoreError) -> T {
+        do {
+            return try await body()
+        } catch {
+            throw PostgresStoreError(operation: operation, error)
+        }
+    }
+
+    private func read<T: Sendable>(_ operation: String, _ body: () async throws -> T) async throws(PostgresStoreError) -> T {
+        try await write(operation, body)
+    }
+}
+
+/// A store operation that failed, with the server's reason (unreachable, refused, a constraint).
+public struct PostgresStoreError: Error, Sendable, CustomStringConvertible {
+    public var operation: String
+    public var reason: String
+
+    init(operation: String, _ error: any Error) {
+        self.operation = operation
+        if let error = error as? PostgresStoreError {
+            self.reason = error.reason
+        } else if let error = error as? PSQLError {
+            self.reason = error.serverInfo?[.message] ?? "\(error.code)"
+        } else {
+            self.reason = "\(error)"
+        }
+    }
+
+    public var description: String { "\(operation): \(reason)" }
+}
+
+func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+func millis(_ duration: Duration) -> Int64 {
+    duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+}
+func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
