@@ -21,13 +21,22 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     let lease: Duration
     public let doorbell: Doorbell
     private let enqueuer: GroupCommit<AcceptedNotification, EnqueueResult>
+    /// Which sinks this replica delivers for; `nil`: every sink (one replica, or tests of the queue alone).
+    private let ownership: SinkOwnership?
     /// The claim each job this replica holds was taken with: a finish for a job whose lease expired and was
     /// claimed again elsewhere changes nothing.
     private let claims = Mutex<[Int64: Int64]>([:])
 
-    /// - Parameter client: run by the service group (it is a `Service`); the store only borrows connections.
-    public init(client: PostgresClient, lease: Duration = .seconds(120), logger: Logger, doorbell: Doorbell = Doorbell()) {
+    /// - Parameters:
+    ///   - client: run beside the service (it is a `Service`); the store only borrows connections.
+    ///   - ownership: when given, this replica claims only for the sinks it owns (one replica a sink), so each
+    ///     sink's limits hold for the cluster.
+    public init(
+        client: PostgresClient, lease: Duration = .seconds(120), ownership settings: PostgresSettings? = nil, logger: Logger,
+        doorbell: Doorbell = Doorbell()
+    ) {
         self.client = client
+        self.ownership = settings.map { SinkOwnership(settings: $0, logger: logger) }
         self.lease = lease
         self.logger = logger
         self.doorbell = doorbell
@@ -42,6 +51,12 @@ public final class PostgresQueueStore: RelayStore, Sendable {
                 return Array(repeating: .failure(PostgresStoreError(operation: "enqueue", error)), count: batch.count)
             }
         }
+    }
+
+    /// Lets go of the sinks this replica delivers for, at once, for the other replicas to take. Call when the
+    /// service stops.
+    public func shutdown() async {
+        await ownership?.close()
     }
 
     // MARK: Ingest
@@ -122,7 +137,11 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     /// Up to `allowances[sink]` due jobs of each sink, oldest due first, and jobs whose lease has expired; each
     /// claimed for ``lease``. `SKIP LOCKED`: replicas claiming at once take different jobs.
     public func claimDue(now: Date, allowances: [SinkAddress: Int]) async throws -> [Job] {
-        let wanted = allowances.filter { $0.value > 0 }
+        var wanted = allowances.filter { $0.value > 0 }
+        if let ownership {
+            let owned = await ownership.owned(among: Set(wanted.keys))
+            wanted = wanted.filter { owned.contains($0.key) }
+        }
         guard !wanted.isEmpty else { return [] }
         let at = millis(now)
         let until = at + millis(lease)
@@ -366,7 +385,7 @@ public struct PostgresStoreError: Error, Sendable, CustomStringConvertible {
     public var operation: String
     public var reason: String
 
-    init(operation: String, _ error: any Error) {
+    public init(operation: String, _ error: any Error) {
         self.operation = operation
         if let error = error as? PostgresStoreError {
             self.reason = error.reason

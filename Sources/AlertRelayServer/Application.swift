@@ -1,11 +1,13 @@
 import AlertRelay
 import AlertRelayCurl
+import AlertRelayPostgres
 import AlertRelayStore
 import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import PostgresNIO
 import Prometheus
 import ServiceLifecycle
 import Synchronization
@@ -93,7 +95,59 @@ public func serve(
     if !delivering {
         logger.critical("Benchmark mode: delivery workers are off; accepted webhooks stay queued")
     }
-    let relay = try Relay(configuration: configuration, logger: logger, discardingIngest: discardingIngest)
+    switch configuration.store {
+    case .sqlite:
+        try await serve(Relay(configuration: configuration, logger: logger, discardingIngest: discardingIngest), logger: logger, delivering: delivering)
+    case .postgres(let location):
+        // The client runs beside the service group for as long as it does; the schema is brought up to date
+        // before anything takes a webhook.
+        let settings = try PostgresSettings(location)
+        let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await client.run() }
+            do {
+                try await PostgresSchema.migrate(client, schema: settings.schema, logger: logger)
+            } catch {
+                throw StoreUnavailable(description: "PostgreSQL at \(settings.description): \(PostgresStoreError(operation: "prepare the schema", error))")
+            }
+            logger.info("Queue in PostgreSQL", metadata: ["database": "\(settings.description)", "lease": "\(settings.lease)"])
+            let store = PostgresQueueStore(client: client, lease: settings.lease, ownership: settings, logger: logger)
+            do {
+                try await serve(
+                    Relay(configuration: configuration, logger: logger, store: store, discardingIngest: discardingIngest), logger: logger,
+                    delivering: delivering
+                )
+            } catch {
+                await store.shutdown()
+                throw error
+            }
+            await store.shutdown()
+            group.cancelAll()
+        }
+    }
+}
+
+/// The store could not be reached or prepared at start: the process ends with this line.
+public struct StoreUnavailable: Error, CustomStringConvertible {
+    public var description: String
+}
+
+extension PostgresSettings {
+    init(_ location: PostgresLocation) throws {
+        do {
+            try self.init(
+                url: String(decoding: location.url.bytes, as: UTF8.self), password: location.password.map { String(decoding: $0.bytes, as: UTF8.self) },
+                schema: location.schema, tls: TLSMode(rawValue: location.tls) ?? .prefer, poolSize: location.poolSize, lease: location.lease
+            )
+        } catch {
+            throw StoreUnavailable(description: "storage.url: \(error)")
+        }
+    }
+}
+
+/// The services of one relay, until SIGTERM or SIGINT.
+private func serve(_ relay: Relay, logger: Logger, delivering: Bool) async throws {
+    let configuration = relay.configuration
     let application = buildApplication(relay: relay, logger: logger)
     var services: [any Service] = delivering ? [DeliveryService(dispatcher: relay.dispatcher)] : []
     services.append(PruneService(store: relay.store, retention: configuration.settings.storage.deliveredRetention.duration, clock: relay.clock, logger: logger))

@@ -41,10 +41,12 @@ public final class Relay: Sendable {
     public var configuration: RelayConfiguration { live.withLock { $0.configuration } }
     public var ingestor: Ingestor { live.withLock { $0.ingestor } }
 
-    /// - Parameter discardingIngest: benchmarks only: accepted webhooks are answered without being stored,
-    ///   the ceiling against which the cost of durability is measured.
+    /// - Parameters:
+    ///   - store: the queue; by default SQLite in the data directory.
+    ///   - discardingIngest: benchmarks only: accepted webhooks are answered without being stored, the ceiling
+    ///     against which the cost of durability is measured.
     public init(
-        configuration: RelayConfiguration, logger: Logger, clock: @escaping @Sendable () -> Date = Date.init,
+        configuration: RelayConfiguration, logger: Logger, clock: @escaping @Sendable () -> Date = Date.init, store: (any RelayStore)? = nil,
         discardingIngest: Bool = false, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) throws {
         self.clock = clock
@@ -56,11 +58,10 @@ public final class Relay: Sendable {
         factory.defaultValueHistogramBuckets = [1, 2, 3, 5, 10, 20, 50, 100, 500]
         metrics = RelayMetrics(factory: factory, clock: clock)
         metrics.buildInfo()
-        let storePath = configuration.dataDirectory.appendingPathComponent("queue.db").path
         try FileManager.default.createDirectory(
             at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
         )
-        store = try QueueStore(path: storePath, metrics: metrics)
+        self.store = try store ?? QueueStore(path: configuration.dataDirectory.appendingPathComponent("queue.db").path, metrics: metrics)
         let server = configuration.settings.server
         connections = ConnectionGate(limit: server.maxConnections, perClient: server.connectionsPerClient, listener: "main", metrics: metrics)
         metricsConnections = ConnectionGate(
@@ -69,10 +70,10 @@ public final class Relay: Sendable {
         listenerTLS = try configuration.listenerTLS.map { files throws(ConfigError) in try ListenerTLS(files) }
         sinks = SinkFactory(clock: clock)
         dispatcher = Dispatcher(
-            queue: store, routes: try sinks.routes(for: configuration), now: clock,
+            queue: self.store, routes: try sinks.routes(for: configuration), now: clock,
             drainTimeout: configuration.settings.server.shutdownTimeout.duration, logger: logger, metrics: metrics
         )
-        let ingestor = Self.ingestor(configuration, store: store, clock: clock, discarding: discardingIngest, replayGuard: ReplayGuard(), metrics: metrics)
+        let ingestor = Self.ingestor(configuration, store: self.store, clock: clock, discarding: discardingIngest, replayGuard: ReplayGuard(), metrics: metrics)
         live = Mutex(Live(configuration: configuration, ingestor: ingestor))
         metrics.reload(successful: true)
     }

@@ -79,6 +79,9 @@ struct Serve: AsyncParsableCommand {
         } catch let error as ListenError {
             FileHandle.standardError.write(Data("alertrelay: \(error)\n".utf8))
             throw ExitCode(1)
+        } catch let error as StoreUnavailable {
+            FileHandle.standardError.write(Data("alertrelay: \(error)\n".utf8))
+            throw ExitCode(1)
         }
         withExtendedLifetime(dataDirectory) {}
     }

@@ -1,5 +1,5 @@
 import AlertRelay
-import AlertRelayPostgres
+@testable import AlertRelayPostgres
 import AlertRelayStore
 import Foundation
 import Logging
@@ -28,7 +28,7 @@ import Testing
     /// A fresh, empty store of `kind`; for PostgreSQL, in a schema of its own, dropped afterwards. `replicas`
     /// stores share it (PostgreSQL only: SQLite is one process's).
     static func withStores(
-        _ kind: Kind, replicas: Int = 1, lease: Duration = .seconds(120), _ body: ([any RelayStore]) async throws -> Void
+        _ kind: Kind, replicas: Int = 1, lease: Duration = .seconds(120), owningSinks: Bool = false, _ body: ([any RelayStore]) async throws -> Void
     ) async throws {
         switch kind {
         case .sqlite:
@@ -42,10 +42,13 @@ import Testing
             let clients = (0..<replicas).map { _ in PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for client in clients { group.addTask { await client.run() } }
+                let stores = clients.map { PostgresQueueStore(client: $0, lease: lease, ownership: owningSinks ? settings : nil, logger: logger) }
                 do {
                     try await PostgresSchema.migrate(clients[0], schema: schema, logger: logger)
-                    try await body(clients.map { PostgresQueueStore(client: $0, lease: lease, logger: logger) })
+                    try await body(stores)
+                    for store in stores { await store.shutdown() }
                 } catch {
+                    for store in stores { await store.shutdown() }
                     try? await clients[0].query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: logger)
                     group.cancelAll()
                     throw error
@@ -233,6 +236,32 @@ import Testing
                 #expect(results.filter { if case .accepted(1, _) = $0 { true } else { false } }.count == 1, "\(results)")
             }
             #expect(try await stores[0].counts()[.pending] == 20)
+        }
+    }
+
+    /// One replica at a time delivers for a sink, so its limits hold for the cluster; when the owner's
+    /// connection goes (the replica died), another takes the sink over.
+    @Test(.enabled(if: postgresURL != nil, "needs ALERTRELAY_TEST_POSTGRES_URL (scripts/test.sh starts a cluster)"))
+    func oneReplicaDeliversForASinkAndAnotherTakesOverWhenItGoes() async throws {
+        try await Self.withStores(.postgres, replicas: 2, owningSinks: true) { (stores: [any RelayStore]) async throws in
+            for index in 0..<6 { _ = try await stores[0].enqueue(accepted("n\(index)", notification("db\(index)"), at: t0)) }
+            let owner = try await stores[0].claimDue(now: t0, allowances: [main: 2])
+            #expect(owner.count == 2)
+            #expect(try await stores[1].claimDue(now: t0, allowances: [main: 2]).isEmpty, "the sink is the other replica's")
+            // The owner's session ends, as when its process is killed: its advisory locks go with it.
+            let postgres = try #require(stores[0] as? PostgresQueueStore)
+            let schema = try #require(try await postgres.client.query("SELECT current_schema()", logger: Self.logger).collect().first?.decode(String.self))
+            let key = UInt64(bitPattern: SinkOwnership.key(main, namespace: schema))
+            let (high, low) = (Int64(key >> 32), Int64(key & 0xffff_ffff))
+            let ended = try await postgres.client.query(
+                """
+                SELECT pg_terminate_backend(pid) FROM pg_locks
+                WHERE locktype = 'advisory' AND granted AND classid::bigint = \(high) AND objid::bigint = \(low) AND objsubid = 1
+                """, logger: Self.logger
+            ).collect()
+            #expect(ended.count == 1, "the owner's session")
+            try await Task.sleep(for: .milliseconds(1100))  // a replica asks again for a sink it lacks once a second
+            #expect(try await stores[1].claimDue(now: t0, allowances: [main: 2]).count == 2, "taken over")
         }
     }
 

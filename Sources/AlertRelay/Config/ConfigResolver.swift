@@ -50,13 +50,14 @@ struct ConfigResolver {
         }
 
         let receivers = resolve(receivers: config.receivers, retry: config.retry, dataDirectory: dataDirectory)
+        let store = resolve(storage: config.storage, receivers: config.receivers)
         let intervals = resolve(timeIntervals: config.timeIntervals)
         let root = resolve(route: config.route, path: "route", inherited: nil, receivers: receivers, intervals: intervals)
 
         let adminToken = config.admin.token.flatMap { secret($0, at: "admin.token") }
         guard let listen, let root else { return nil }
         return RelayConfiguration(
-            file: file, listenAddress: listen, metricsListenAddress: metricsListen, listenerTLS: listenerTLS, dataDirectory: dataDirectory, sources: sources, receivers: receivers,
+            file: file, listenAddress: listen, metricsListenAddress: metricsListen, listenerTLS: listenerTLS, dataDirectory: dataDirectory, store: store, sources: sources, receivers: receivers,
             routing: RoutingTree(root: root, timeIntervals: intervals), adminToken: adminToken, templates: templates,
             settings: config
         )

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// The checked, resolved configuration the service runs on.
 public struct RelayConfiguration: Sendable {
@@ -10,6 +9,8 @@ public struct RelayConfiguration: Sendable {
     /// HTTPS on the main listener, when `server.tls` is set.
     public var listenerTLS: ListenerTLSFiles?
     public var dataDirectory: URL
+    /// Where the queue lives.
+    public var store: StoreLocation
     public var sources: [String: Source]
     public var receivers: [String: Receiver]
     public var routing: RoutingTree
