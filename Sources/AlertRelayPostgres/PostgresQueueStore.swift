@@ -404,3 +404,48 @@ func millis(_ duration: Duration) -> Int64 {
     duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
 }
 func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+
+// MARK: Moving a queue in
+
+extension PostgresQueueStore {
+    /// Whether the shared queue holds no job yet (a copy goes only into an empty one, so it is never doubled).
+    public func isEmpty() async throws -> Bool {
+        try await client.query("SELECT 1 FROM jobs LIMIT 1", logger: logger).collect().isEmpty
+    }
+
+    /// Writes a job from another store as it was (state, attempts, times, last error), with its attempts; a
+    /// job that was being delivered when that store stopped comes in as due for a retry.
+    public func importJob(_ job: Job, attempts: [Attempt]) async throws {
+        let state = job.state == .delivering ? JobState.retrying : job.state
+        let payload = ByteBuffer(bytes: job.payload.jsonBytes())
+        try await client.withTransaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO jobs (notification_id, source, receiver, sink, state, attempts, created_at, next_attempt_at, updated_at, last_error, payload)
+                VALUES (\(job.notificationID), \(job.source), \(job.address.receiver), \(job.address.sink), \(state.rawValue), \(job.attempts),
+                        \(millis(job.createdAt)), \(millis(job.nextAttemptAt)), \(millis(job.updatedAt)), \(job.lastError), \(payload))
+                RETURNING id
+                """, logger: logger
+            ).collect()
+            guard let id = try rows.first?.decode(Int64.self) else { return }
+            for attempt in attempts {
+                let started = millis(attempt.startedAt)
+                try await connection.query(
+                    """
+                    INSERT INTO attempts (job_id, number, started_at, duration_ms, outcome, reason, status, response)
+                    VALUES (\(id), \(attempt.number), \(started), \(millis(attempt.duration)), \(attempt.outcome.kind.rawValue), \(attempt.outcome.reason),
+                            \(attempt.status), \(attempt.response))
+                    """, logger: logger
+                )
+            }
+        }
+    }
+
+    /// A dedup entry from another store, kept unless one with the same key is already here.
+    public func importDedup(key: String, notificationID: String, expiresAt: Date) async throws {
+        try await client.query(
+            "INSERT INTO dedup (key, notification_id, expires_at) VALUES (\(key), \(notificationID), \(millis(expiresAt))) ON CONFLICT (key) DO NOTHING",
+            logger: logger
+        )
+    }
+}

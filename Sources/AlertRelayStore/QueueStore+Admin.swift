@@ -159,3 +159,13 @@ extension QueueStore {
         return (try? stored.decoded()) ?? stored.decoded(payload: AlertNotification(status: .firing, alerts: []))
     }
 }
+
+extension QueueStore {
+    /// The dedup entries still in their window, to move the queue to another store.
+    public func dedupEntries(now: Date) async throws(StoreError) -> [(key: String, notificationID: String, expiresAt: Date)] {
+        try await read("read dedup entries") { db in
+            try Row.fetchAll(db, sql: "SELECT key, notification_id, expires_at FROM dedup WHERE expires_at > ? AND key <> ''", arguments: [millis(now)])
+                .map { (key: $0["key"], notificationID: $0["notification_id"], expiresAt: date($0["expires_at"])) }
+        }
+    }
+}

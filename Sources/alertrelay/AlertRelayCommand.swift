@@ -7,7 +7,7 @@ struct AlertRelayCommand: AsyncParsableCommand {
         commandName: "alertrelay",
         abstract: "Authenticated, durable relay for Alertmanager and Grafana webhooks.",
         version: AlertRelayVersion.current,
-        subcommands: [Serve.self, CheckConfig.self, Routes.self, TestFireCommand.self, Deliveries.self, Templates.self, Sign.self],
+        subcommands: [Serve.self, CheckConfig.self, Routes.self, TestFireCommand.self, Deliveries.self, Templates.self, Sign.self, StoreCommand.self],
         defaultSubcommand: Serve.self
     )
 }

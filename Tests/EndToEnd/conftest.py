@@ -1,6 +1,7 @@
 """Fixtures that run the built `alertrelay` binary as a user would: a config file, a free port, a data dir."""
 import os
 import pathlib
+import secrets
 import shutil
 import signal
 import socket
@@ -198,3 +199,41 @@ class Alertmanager:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+POSTGRES_URL = os.environ.get("ALERTRELAY_TEST_POSTGRES_URL")
+
+
+def require_postgres() -> str:
+    """The test cluster's URL; fails (never skips) without it: CI always runs through scripts/test.sh."""
+    if not POSTGRES_URL:
+        pytest.fail("ALERTRELAY_TEST_POSTGRES_URL is not set: scripts/test.sh starts a private PostgreSQL cluster "
+                    "(scripts/postgres-cluster.sh) and exports it, with ALERTRELAY_TEST_PGDATA and ALERTRELAY_TEST_PGBIN; "
+                    "run the tests through scripts/test.sh or export them yourself", pytrace=False)
+    return POSTGRES_URL
+
+
+def psql(sql: str, timeout=30) -> str:
+    """Runs `sql` on the test cluster with psql (the client of ALERTRELAY_TEST_PGBIN, or the one on PATH)."""
+    pgbin = os.environ.get("ALERTRELAY_TEST_PGBIN", "")
+    client = os.path.join(pgbin, "psql") if pgbin and os.path.exists(os.path.join(pgbin, "psql")) else shutil.which("psql")
+    if client is None:
+        raise RuntimeError("psql is not installed (scripts/install-deps.sh installs PostgreSQL)")
+    result = subprocess.run([client, require_postgres(), "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                            capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        raise RuntimeError(f"psql failed on {sql!r}: {result.stderr}")
+    return result.stdout
+
+
+@pytest.fixture
+def postgres_schema():
+    """A fresh schema name on the test cluster (`e2e_<hex>`, created by the relay's migration), dropped after
+    the test, so replicas of one test share a queue and tests never share state."""
+    require_postgres()
+    schema = f"e2e_{secrets.token_hex(6)}"
+    yield schema
+    try:
+        psql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    except (RuntimeError, subprocess.TimeoutExpired) as error:
+        print(f"\ncould not drop the test schema {schema}: {error}")
