@@ -351,6 +351,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
                     "DELETE FROM jobs WHERE state IN ('delivered', 'muted') AND updated_at < \(millis(deliveredBefore)) RETURNING id", logger: logger
                 ).collect().count
                 try await connection.query("DELETE FROM dedup WHERE expires_at <= \(millis(now))", logger: logger)
+                try await connection.query("DELETE FROM replays WHERE expires_at <= \(millis(now))", logger: logger)
                 return pruned
             }
         }

@@ -67,6 +67,11 @@ public enum PostgresSchema {
             CREATE INDEX dedup_expiry ON dedup (expires_at)
             """,
         ],
+        // 2: the replay guard, shared by the replicas.
+        [
+            "CREATE TABLE replays (key TEXT PRIMARY KEY, notification_id TEXT, expires_at BIGINT NOT NULL)",
+            "CREATE INDEX replays_expiry ON replays (expires_at)",
+        ],
     ]
 
     /// The newest version this binary knows.

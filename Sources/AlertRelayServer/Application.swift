@@ -114,7 +114,10 @@ public func serve(
             let store = PostgresQueueStore(client: client, lease: settings.lease, ownership: settings, logger: logger)
             do {
                 try await serve(
-                    Relay(configuration: configuration, logger: logger, store: store, discardingIngest: discardingIngest), logger: logger,
+                    Relay(
+                        configuration: configuration, logger: logger, store: store, replays: PostgresReplayLedger(client: client, logger: logger),
+                        discardingIngest: discardingIngest
+                    ), logger: logger,
                     delivering: delivering
                 )
             } catch {

@@ -43,10 +43,12 @@ public final class Relay: Sendable {
 
     /// - Parameters:
     ///   - store: the queue; by default SQLite in the data directory.
+    ///   - replays: where replay keys are kept; by default in this process (one replica).
     ///   - discardingIngest: benchmarks only: accepted webhooks are answered without being stored, the ceiling
     ///     against which the cost of durability is measured.
     public init(
         configuration: RelayConfiguration, logger: Logger, clock: @escaping @Sendable () -> Date = Date.init, store: (any RelayStore)? = nil,
+        replays: any ReplayLedger = ReplayGuard(),
         discardingIngest: Bool = false, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) throws {
         self.clock = clock
@@ -73,14 +75,14 @@ public final class Relay: Sendable {
             queue: self.store, routes: try sinks.routes(for: configuration), now: clock,
             drainTimeout: configuration.settings.server.shutdownTimeout.duration, logger: logger, metrics: metrics
         )
-        let ingestor = Self.ingestor(configuration, store: self.store, clock: clock, discarding: discardingIngest, replayGuard: ReplayGuard(), metrics: metrics)
+        let ingestor = Self.ingestor(configuration, store: self.store, clock: clock, discarding: discardingIngest, replayGuard: replays, metrics: metrics)
         live = Mutex(Live(configuration: configuration, ingestor: ingestor))
         metrics.reload(successful: true)
     }
 
     private static func ingestor(
         _ configuration: RelayConfiguration, store: any RelayStore, clock: @escaping @Sendable () -> Date, discarding: Bool,
-        replayGuard: ReplayGuard, metrics: RelayMetrics
+        replayGuard: any ReplayLedger, metrics: RelayMetrics
     ) -> Ingestor {
         let queue: any JobQueue = discarding ? DiscardingQueue() : store
         return Ingestor(configuration: configuration, queue: queue, clock: clock, replayGuard: replayGuard, metrics: metrics)

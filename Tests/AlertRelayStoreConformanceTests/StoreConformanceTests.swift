@@ -265,6 +265,24 @@ import Testing
         }
     }
 
+    /// A signed request accepted by one replica is a replay at the other; one being written is "retry
+    /// shortly"; a failed write frees its key; a key lasts its window.
+    @Test(.enabled(if: postgresURL != nil, "needs ALERTRELAY_TEST_POSTGRES_URL (scripts/test.sh starts a cluster)"))
+    func replayKeysAreSharedByTheReplicas() async throws {
+        try await Self.withStores(.postgres, replicas: 2) { (stores: [any RelayStore]) async throws in
+            let a = PostgresReplayLedger(client: try #require(stores[0] as? PostgresQueueStore).client, logger: Self.logger)
+            let b = PostgresReplayLedger(client: try #require(stores[1] as? PostgresQueueStore).client, logger: Self.logger)
+            #expect(try await a.reserve("am/msg_1", window: .seconds(300), now: t0) == .fresh)
+            #expect(try await b.reserve("am/msg_1", window: .seconds(300), now: t0) == .inFlight)
+            await a.commit("am/msg_1", id: "n1")
+            #expect(try await b.reserve("am/msg_1", window: .seconds(300), now: t0.addingTimeInterval(299)) == .duplicate(of: "n1"))
+            #expect(try await b.reserve("am/msg_1", window: .seconds(300), now: t0.addingTimeInterval(300)) == .fresh, "past its window")
+            #expect(try await a.reserve("am/msg_2", window: .seconds(300), now: t0) == .fresh)
+            await a.release("am/msg_2")
+            #expect(try await b.reserve("am/msg_2", window: .seconds(300), now: t0) == .fresh, "a failed write frees the key")
+        }
+    }
+
     @Test(.enabled(if: postgresURL != nil, "needs ALERTRELAY_TEST_POSTGRES_URL (scripts/test.sh starts a cluster)"))
     func aReplicaOlderThanTheSchemaRefusesToStart() async throws {
         let url = try #require(Self.postgresURL)

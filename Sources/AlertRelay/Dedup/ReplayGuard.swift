@@ -1,11 +1,23 @@
 import Foundation
 
+/// Where the replay keys of accepted webhooks are kept: in this process (``ReplayGuard``), or in the store
+/// the replicas share (PostgreSQL), so that a request replayed to another replica is caught too.
+public protocol ReplayLedger: Sendable {
+    /// Reserves `key` for a request being accepted, or says why not. Throws when the ledger cannot be reached
+    /// (the webhook is then not accepted: 503).
+    func reserve(_ key: String, window: Duration, now: Date) async throws -> ReplayGuard.Reservation
+    /// The request was accepted as notification `id`.
+    func commit(_ key: String, id: String) async
+    /// The request was not accepted: its sender's retry must not be taken for a replay.
+    func release(_ key: String) async
+}
+
 /// Remembers the replay keys of accepted webhooks (a Standard Webhooks `webhook-id`, a timestamped Grafana
 /// signature) for as long as a replay of them could still pass the timestamp check.
 ///
 /// A key is *reserved* while its webhook is being written and *committed* once it is durably accepted; a
 /// failed write *releases* it, so the sender's retry is processed rather than mistaken for a duplicate.
-public actor ReplayGuard {
+public actor ReplayGuard: ReplayLedger {
     public enum Reservation: Sendable, Equatable {
         /// First sighting: go ahead, then ``commit(_:id:)`` or ``release(_:)``.
         case fresh

@@ -9,7 +9,7 @@ public struct Ingestor: Sendable {
     let receivers: [String: Receiver]
     let routing: RoutingTree
     let queue: any JobQueue
-    public let replayGuard: ReplayGuard
+    public let replayGuard: any ReplayLedger
     let dedupWindow: Duration
     let clock: @Sendable () -> Date
     let metrics: RelayMetrics
@@ -20,7 +20,7 @@ public struct Ingestor: Sendable {
     ///   replay is still caught across a reload.
     public init(
         configuration: RelayConfiguration, queue: any JobQueue, clock: @escaping @Sendable () -> Date = Date.init,
-        replayGuard: ReplayGuard = ReplayGuard(), metrics: RelayMetrics = RelayMetrics()
+        replayGuard: any ReplayLedger = ReplayGuard(), metrics: RelayMetrics = RelayMetrics()
     ) {
         self.sources = configuration.sources
         self.buckets = configuration.sources.compactMapValues { source in
@@ -61,7 +61,14 @@ public struct Ingestor: Sendable {
         var replayKey: String?
         if let key = replay.key {
             let namespaced = source.name + "/" + key
-            switch await replayGuard.reserve(namespaced, window: replay.window, now: now) {
+            let reservation: ReplayGuard.Reservation
+            do {
+                reservation = try await replayGuard.reserve(namespaced, window: replay.window, now: now)
+            } catch {
+                logger.error("Could not check for a replay; answered 503", metadata: ["source": "\(source.name)", "error": "\(error)"])
+                throw .unavailable("\(error)")
+            }
+            switch reservation {
             case .fresh:
                 replayKey = namespaced
             case .inFlight:
