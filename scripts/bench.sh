@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark suite: ingest against adnanh/webhook, delivery rate and end-to-end latency, backlog scale and
-# recovery after an outage. Loopback only, each part bounded in time (about 8 minutes in all on 2 cores).
+# recovery after an outage, and the PostgreSQL store against SQLite (`scripts/bench.sh postgres`). Loopback only, each part bounded in time (about 8 minutes in all on 2 cores).
 # Prints every figure with the machine and the commands used, and writes BENCHMARKS.md when all parts ran.
 #
 #   scripts/bench.sh                      # all parts, writes BENCHMARKS.md
@@ -15,7 +15,7 @@ source scripts/bench/common.sh
 bench_header "AlertRelay benchmarks" | tee "$work/header.md"
 echo "parts:    $parts"
 for part in $parts; do
-  [ -f "scripts/bench/$part.sh" ] || { echo "no such part: $part (ingest, delivery, backlog, recovery)"; exit 2; }
+  [ -f "scripts/bench/$part.sh" ] || { echo "no such part: $part (ingest, delivery, backlog, recovery, postgres)"; exit 2; }
   source "scripts/bench/$part.sh"
 done
 

@@ -41,16 +41,30 @@ public final class PostgresQueueStore: RelayStore, Sendable {
         self.logger = logger
         self.doorbell = doorbell
         enqueuer = GroupCommit { [client, logger] batch in
-            do {
-                return try await client.withTransaction(logger: logger) { connection in
-                    var results: [Result<EnqueueResult, any Error>] = []
-                    for item in batch { results.append(.success(try await Self.insert(item, connection, logger: logger))) }
-                    return results
+            // Two replicas committing batches with the same keys can deadlock in principle (the keys are taken
+            // in key order, which makes it rare); the loser's transaction is simply run again.
+            var attempt = 0
+            while true {
+                attempt += 1
+                do {
+                    let results = try await client.withTransaction(logger: logger) { connection in
+                        try await Self.insert(batch, connection, logger: logger)
+                    }
+                    return results.map { .success($0) }
+                } catch where attempt < 4 && Self.isRetryable(error) {
+                    continue
+                } catch {
+                    return Array(repeating: .failure(PostgresStoreError(operation: "enqueue", error)), count: batch.count)
                 }
-            } catch {
-                return Array(repeating: .failure(PostgresStoreError(operation: "enqueue", error)), count: batch.count)
             }
         }
+    }
+
+    /// A deadlock or a serialization failure: nothing was written, running the transaction again is safe.
+    static func isRetryable(_ error: any Error) -> Bool {
+        let underlying = (error as? PostgresTransactionError)?.closureError ?? (error as? PostgresTransactionError)?.commitError ?? error
+        guard let error = underlying as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40P01" || state == "40001"
     }
 
     /// Lets go of the sinks this replica delivers for, at once, for the other replicas to take. Call when the
@@ -67,46 +81,88 @@ public final class PostgresQueueStore: RelayStore, Sendable {
         return result
     }
 
-    /// Takes each job's dedup key, or finds who holds it; writes the jobs that are not duplicates.
-    static func insert(_ item: AcceptedNotification, _ connection: PostgresConnection, logger: Logger) async throws -> EnqueueResult {
-        let now = millis(item.receivedAt)
-        var written = 0
-        var duplicateOf: String?
-        for job in item.jobs {
-            if let key = job.dedupKey {
-                // The key is taken unless another notification holds it within its window and its delivery to
-                // this sink did not end dead (a re-send after a dead letter gets a new chance).
-                let expires = now + millis(item.dedupWindow)
-                let taken = try await connection.query(
-                    """
-                    INSERT INTO dedup (key, notification_id, expires_at) VALUES (\(key), \(item.id), \(expires))
-                    ON CONFLICT (key) DO UPDATE SET notification_id = EXCLUDED.notification_id, expires_at = EXCLUDED.expires_at
-                    WHERE dedup.expires_at <= \(now) OR EXISTS (
-                        SELECT 1 FROM jobs j WHERE j.notification_id = dedup.notification_id AND j.receiver = \(job.address.receiver)
-                        AND j.sink = \(job.address.sink) AND j.state = 'dead')
-                    RETURNING notification_id
-                    """, logger: logger
-                ).collect()
-                if taken.isEmpty {
-                    let holder = try await connection.query("SELECT notification_id FROM dedup WHERE key = \(key)", logger: logger)
-                        .collect().first?.decode(String.self)
-                    duplicateOf = duplicateOf ?? holder
-                    continue
-                }
+    /// A batch of accepted notifications in one transaction, in three statements whatever its size: the
+    /// dedup keys taken (in key order, so replicas committing at once lock them in the same order), the
+    /// holders of the keys that were taken already, and the jobs that are not duplicates.
+    static func insert(_ batch: [AcceptedNotification], _ connection: PostgresConnection, logger: Logger) async throws -> [EnqueueResult] {
+        struct Entry {
+            var item: Int
+            var job: NewJob
+        }
+        let entries = batch.enumerated().flatMap { index, item in item.jobs.map { Entry(item: index, job: $0) } }
+        // The first entry of each key in arrival order claims it; later ones of the same batch are duplicates.
+        var claimants: [String: Int] = [:]
+        for (index, entry) in entries.enumerated() {
+            if let key = entry.job.dedupKey, claimants[key] == nil { claimants[key] = index }
+        }
+        let keyed = claimants.sorted { $0.key < $1.key }
+        var taken: Set<String> = []
+        if !keyed.isEmpty {
+            let now = keyed.map { millis(batch[entries[$0.value].item].receivedAt) }.min() ?? 0
+            let keys = keyed.map(\.key)
+            let ids = keyed.map { batch[entries[$0.value].item].id }
+            let expires = keyed.map { millis(batch[entries[$0.value].item].receivedAt) + millis(batch[entries[$0.value].item].dedupWindow) }
+            let receivers = keyed.map { entries[$0.value].job.address.receiver }
+            let sinks = keyed.map { entries[$0.value].job.address.sink }
+            // A key is taken unless another notification holds it within its window and its delivery to this
+            // sink did not end dead (a re-send after a dead letter gets a new chance).
+            for row in try await connection.query(
+                """
+                INSERT INTO dedup (key, notification_id, expires_at, receiver, sink)
+                SELECT * FROM unnest(\(keys)::text[], \(ids)::text[], \(expires)::bigint[], \(receivers)::text[], \(sinks)::text[]) ORDER BY 1
+                ON CONFLICT (key) DO UPDATE SET notification_id = EXCLUDED.notification_id, expires_at = EXCLUDED.expires_at
+                WHERE dedup.expires_at <= \(now) OR EXISTS (
+                    SELECT 1 FROM jobs j WHERE j.notification_id = dedup.notification_id AND j.receiver = dedup.receiver
+                    AND j.sink = dedup.sink AND j.state = 'dead')
+                RETURNING key
+                """, logger: logger
+            ).collect() {
+                taken.insert(try row.decode(String.self))
             }
-            let state = job.mutedBecause == nil ? JobState.pending.rawValue : JobState.muted.rawValue
-            let payload = ByteBuffer(bytes: job.encodedPayload ?? job.payload.jsonBytes())
+        }
+        var holders: [String: String] = [:]
+        let held = keyed.map(\.key).filter { !taken.contains($0) }
+        if !held.isEmpty {
+            for row in try await connection.query("SELECT key, notification_id FROM dedup WHERE key = ANY(\(held))", logger: logger).collect() {
+                let (key, id) = try row.decode((String, String).self)
+                holders[key] = id
+            }
+        }
+        var results = batch.map { _ in (written: 0, duplicateOf: String?.none) }
+        var writing: [Entry] = []
+        for (index, entry) in entries.enumerated() {
+            guard let key = entry.job.dedupKey else {
+                writing.append(entry)
+                continue
+            }
+            if claimants[key] == index, taken.contains(key) {
+                writing.append(entry)
+            } else {
+                let holder = taken.contains(key) ? batch[entries[claimants[key] ?? index].item].id : holders[key]
+                results[entry.item].duplicateOf = results[entry.item].duplicateOf ?? holder
+            }
+        }
+        if !writing.isEmpty {
+            let at = writing.map { millis(batch[$0.item].receivedAt) }
             try await connection.query(
                 """
                 INSERT INTO jobs (notification_id, source, receiver, sink, state, created_at, next_attempt_at, updated_at, last_error, payload)
-                VALUES (\(item.id), \(item.source), \(job.address.receiver), \(job.address.sink), \(state), \(now), \(now), \(now),
-                        \(job.mutedBecause), \(payload))
+                SELECT n, s, r, k, st, c, c, c, NULLIF(e, ''), p FROM unnest(
+                    \(writing.map { batch[$0.item].id })::text[], \(writing.map { batch[$0.item].source })::text[],
+                    \(writing.map(\.job.address.receiver))::text[], \(writing.map(\.job.address.sink))::text[],
+                    \(writing.map { $0.job.mutedBecause == nil ? JobState.pending.rawValue : JobState.muted.rawValue })::text[],
+                    \(at)::bigint[], \(writing.map { $0.job.mutedBecause ?? "" })::text[],
+                    \(writing.map { ByteBuffer(bytes: $0.job.encodedPayload ?? $0.job.payload.jsonBytes()) })::bytea[]
+                ) AS t(n, s, r, k, st, c, e, p)
                 """, logger: logger
             )
-            written += 1
+            for entry in writing { results[entry.item].written += 1 }
         }
-        if written == 0, let duplicateOf { return .duplicate(of: duplicateOf) }
-        return .accepted(jobs: written, duplicates: item.jobs.count - written)
+        return batch.indices.map { index in
+            let (written, duplicateOf) = results[index]
+            if written == 0, let duplicateOf { return .duplicate(of: duplicateOf) }
+            return .accepted(jobs: written, duplicates: batch[index].jobs.count - written)
+        }
     }
 
     public func firstAcceptance(of jobs: [NewJob], at now: Date) async throws -> String? {

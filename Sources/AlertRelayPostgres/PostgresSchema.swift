@@ -60,7 +60,9 @@ public enum PostgresSchema {
             CREATE TABLE dedup (
                 key TEXT PRIMARY KEY,
                 notification_id TEXT NOT NULL,
-                expires_at BIGINT NOT NULL
+                expires_at BIGINT NOT NULL,
+                receiver TEXT NOT NULL DEFAULT '',
+                sink TEXT NOT NULL DEFAULT ''
             )
             """,
             """

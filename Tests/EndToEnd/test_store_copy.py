@@ -51,11 +51,13 @@ def test_a_sqlite_queue_is_copied_into_postgres_and_delivered_from_there(tmp_pat
         single = tmp_path / "single"
         single.mkdir()
         relay = start_relay(single, config(port, down, refusing.url, "{path: data}"), port=port)
-        for n in ["a", "b", "c", "dead-1"]:
-            assert requests.post(f"{relay.url}/webhook/am", data=alert(n), headers=HEADERS, timeout=10).status_code == 202
-        assert wait_until(lambda: len(relay.admin("GET", "/deliveries?state=dead").json()["deliveries"]) == 1, timeout=10)
-        assert wait_until(lambda: len(relay.admin("GET", "/deliveries?state=retrying").json()["deliveries"]) == 3, timeout=10)
-        assert relay.stop() == 0
+        try:
+            for n in ["a", "b", "c", "dead-1"]:
+                assert requests.post(f"{relay.url}/webhook/am", data=alert(n), headers=HEADERS, timeout=10).status_code == 202
+            assert wait_until(lambda: len(relay.admin("GET", "/deliveries?state=dead").json()["deliveries"]) == 1, timeout=10)
+            assert wait_until(lambda: len(relay.admin("GET", "/deliveries?state=retrying").json()["deliveries"]) == 3, timeout=10)
+        finally:
+            assert relay.stop() == 0
 
         # Into PostgreSQL.
         schema = f"copy_{uuid.uuid4().hex[:8]}"

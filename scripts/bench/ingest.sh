@@ -12,57 +12,6 @@ count=$((DURATION * 40000))
 python3 scripts/bench/make_requests.py --count "$count" --secret "$SECRET" --fixture "$FIXTURE" --out "$work/signed.tsv"
 python3 scripts/bench/make_requests.py --count "$count" --secret "$SECRET" --fixture "$FIXTURE" --out "$work/hex.tsv" --hex
 
-wrk_run() {  # wrk_run NAME URL SCHEME PATH: the load; leaves NAME.wrk
-  BENCH_REQUESTS="$work/$3.tsv" BENCH_THREADS=$THREADS BENCH_SCHEME=$3 BENCH_PATH=$4 \
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s scripts/bench/signed.lua "$2" > "$work/$1.wrk"
-}
-
-wrk_summary() {  # wrk_summary NAME: "rps p50_ms p99_ms requests non2xx"
-  python3 - "$work/$1.wrk" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(value):
-    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-p50 = ms(re.search(r"\s50%\s+(\S+)", text).group(1))
-p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
-requests = int(re.search(r"(\d+) requests in", text).group(1))
-non2xx = int((re.search(r"Non-2xx or 3xx responses: (\d+)", text) or re.search(r"()", "0")).group(1) or 0)
-print(f"{rps:.0f} {p50:.2f} {p99:.2f} {requests} {non2xx}")
-PY
-}
-
-ingest_run() {  # ingest_run NAME SINK_YAML [serve flags...]
-  local name=$1 sink_yaml=$2
-  shift 2
-  rm -rf "$work/ingest-data"
-  relay_config "$work/ingest.yml" "$PORT" ingest-data "$sink_yaml"
-  "$binary" serve --config.file "$work/ingest.yml" --log.level error "$@" > "$work/$name.log" 2>&1 &
-  local pid=$!
-  wait_ready "$PORT"
-  local cpu_before
-  cpu_before=$(cpu_seconds "$pid")
-  wrk_run "$name" "http://127.0.0.1:$PORT" signed /webhook/signed
-  local cpu_after rss
-  cpu_after=$(cpu_seconds "$pid")
-  rss=$(peak_rss_mb "$pid")
-  read -r rps p50 p99 requests non2xx < <(wrk_summary "$name")
-  local reached="-"
-  if [ "$name" = "alertrelay-delivering" ]; then
-    local accepted
-    accepted=$(curl -fs "http://127.0.0.1:$PORT/metrics" | awk '/^alertrelay_webhooks_received_total.*outcome="accepted"/ {s += $2} END {printf "%d", s}')
-    for _ in $(seq 600); do [ "$(waiting "$work/ingest-data/queue.db")" -eq 0 ] && break; sleep 0.1; done
-    stop "$pid"
-    stop "$sink_pid"
-    reached="$(cut -d' ' -f2 "$work/arrivals.txt" | sort -u | wc -l) of $accepted accepted"
-  else
-    stop "$pid"
-  fi
-  echo "$rps" > "$work/$name.rps"
-  row "$name" "$rps" "$p50" "$p99" "$non2xx" "$(python3 -c "print(round($cpu_after - $cpu_before, 1))")" "$rss" "$reached"
-}
-
 webhook_run() {
   local hits="$work/webhook-ran"
   : > "$hits"
