@@ -17,6 +17,7 @@ parser.add_argument("--count", type=int, required=True)
 parser.add_argument("--secret", required=True, help="whsec_... as in the relay's config")
 parser.add_argument("--fixture", required=True)
 parser.add_argument("--out", required=True)
+parser.add_argument("--first", type=int, default=0, help="the first bench_seq: two loads that must not overlap start apart")
 parser.add_argument("--hex", action="store_true",
                     help="sign as GitHub and adnanh/webhook's payload-hmac-sha256 do: sha256=<hex HMAC of the body>, keyed with the secret as written")
 args = parser.parse_args()
@@ -25,7 +26,7 @@ key = base64.b64decode(args.secret.removeprefix("whsec_"))
 template = json.loads(pathlib.Path(args.fixture).read_text())
 now = str(int(time.time()))
 with open(args.out, "w") as out:
-    for n in range(args.count):
+    for n in range(args.first, args.first + args.count):
         payload = dict(template)
         alert = dict(template["alerts"][0])
         alert["labels"] = dict(alert["labels"], bench_seq=str(n))

@@ -10,9 +10,11 @@ SINK_PORT=${SINK_PORT:-19102}
 LEASE=${LEASE:-5s}
 count=$((DURATION * 40000))
 [ -f "$work/signed.tsv" ] || python3 scripts/bench/make_requests.py --count "$count" --secret "$SECRET" --fixture "$FIXTURE" --out "$work/signed.tsv"
+# The second replica's load: other alerts (the same ones at once would be answered 409, "being accepted").
+python3 scripts/bench/make_requests.py --count "$count" --first "$count" --secret "$SECRET" --fixture "$FIXTURE" --out "$work/signed-b.tsv"
 
 eval "$(scripts/postgres-cluster.sh start)"
-pg_stop() { scripts/postgres-cluster.sh stop "$ALERTRELAY_TEST_PGDATA"; }
+pg_stop() { [ -d "$ALERTRELAY_TEST_PGDATA" ] && scripts/postgres-cluster.sh stop "$ALERTRELAY_TEST_PGDATA"; true; }
 trap 'pg_stop; kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 psql_value() { psql -qtAX "$ALERTRELAY_TEST_POSTGRES_URL" -c "$1"; }
 
@@ -21,8 +23,8 @@ pg_config() {  # pg_config FILE PORT DATA SCHEMA SINK_YAML
   sed -i "s|^storage: .*|storage: {type: postgres, url: \"$ALERTRELAY_TEST_POSTGRES_URL\", schema: $4, tls: disable, path: $3, lease: $LEASE, pool_size: 20}|" "$1"
 }
 
-half_wrk() {  # half_wrk NAME PORT CONNECTIONS: one of two loads run side by side
-  BENCH_REQUESTS="$work/signed.tsv" BENCH_THREADS=1 BENCH_SCHEME=signed BENCH_PATH=/webhook/signed \
+half_wrk() {  # half_wrk NAME PORT CONNECTIONS REQUESTS: one of two loads run side by side
+  BENCH_REQUESTS="$4" BENCH_THREADS=1 BENCH_SCHEME=signed BENCH_PATH=/webhook/signed \
     wrk -t1 -c"$3" -d"${DURATION}s" --latency -s scripts/bench/signed.lua "http://127.0.0.1:$2" > "$work/$1.wrk"
 }
 
@@ -53,9 +55,9 @@ a=$!
 b=$!
 wait_ready "$PORT"
 wait_ready "$((PORT + 1))"
-half_wrk postgres-2a "$PORT" $((CONNECTIONS / 2)) &
+half_wrk postgres-2a "$PORT" $((CONNECTIONS / 2)) "$work/signed.tsv" &
 w=$!
-half_wrk postgres-2b "$((PORT + 1))" $((CONNECTIONS / 2))
+half_wrk postgres-2b "$((PORT + 1))" $((CONNECTIONS / 2)) "$work/signed-b.tsv"
 wait "$w"
 stop "$a"
 stop "$b"
@@ -107,4 +109,3 @@ PY
 )
 row "failover: SIGKILL of the owning replica ($held jobs held, lease $LEASE), to the other's first delivery" "${first_after} s"
 row "failover: to the delivery of all $total jobs" "$(python3 -c "print(round($done_at - $killed, 1))") s"
-pg_stop
