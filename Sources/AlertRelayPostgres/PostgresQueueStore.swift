@@ -26,6 +26,13 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     /// The claim each job this replica holds was taken with: a finish for a job whose lease expired and was
     /// claimed again elsewhere changes nothing.
     private let claims = Mutex<[Int64: Int64]>([:])
+    /// False from the moment the ownership connection is lost until it is made again: webhooks get 503 at once
+    /// instead of waiting for a connection that is not coming.
+    private let reachable = Reachable()
+
+    final class Reachable: Sendable {
+        let up = Atomic(true)
+    }
 
     /// - Parameters:
     ///   - client: run beside the service (it is a `Service`); the store only borrows connections.
@@ -36,7 +43,8 @@ public final class PostgresQueueStore: RelayStore, Sendable {
         doorbell: Doorbell = Doorbell()
     ) {
         self.client = client
-        self.ownership = settings.map { SinkOwnership(settings: $0, logger: logger) }
+        let reachable = self.reachable
+        self.ownership = settings.map { SinkOwnership(settings: $0, logger: logger) { up in reachable.up.store(up, ordering: .relaxed) } }
         self.lease = lease
         self.logger = logger
         self.doorbell = doorbell
@@ -75,8 +83,14 @@ public final class PostgresQueueStore: RelayStore, Sendable {
 
     // MARK: Ingest
 
+    /// How long an enqueue may wait for the database: past it the sender is answered 503 (it keeps the alert
+    /// and retries) rather than held until the database comes back. A commit that still lands afterwards makes
+    /// the retry a duplicate, never a loss.
+    static let commitTimeout = Duration.seconds(2)
+
     public func enqueue(_ notification: AcceptedNotification) async throws -> EnqueueResult {
-        let result = try await enqueuer.submit(notification)
+        try checkReachable("enqueue")
+        let result = try await within(Self.commitTimeout, "enqueue") { try await self.enqueuer.submit(notification) }
         if case .accepted(let jobs, _) = result, jobs > 0 { doorbell.ring() }
         return result
     }
@@ -195,6 +209,8 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     public func claimDue(now: Date, allowances: [SinkAddress: Int]) async throws -> [Job] {
         var wanted = allowances.filter { $0.value > 0 }
         if let ownership {
+            // Asked at every claim, even for no sink: it keeps the connection that tells whether the database
+            // can be reached.
             let owned = await ownership.owned(among: Set(wanted.keys))
             wanted = wanted.filter { owned.contains($0.key) }
         }
@@ -414,6 +430,11 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     }
 
     public func checkWritable() async throws {
+        try checkReachable("check the store is writable")
+        try await within(Self.commitTimeout, "check the store is writable") { try await self.probeWrite() }
+    }
+
+    private func probeWrite() async throws {
         try await write("check the store is writable") {
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("INSERT INTO dedup (key, notification_id, expires_at) VALUES ('', '', 0) ON CONFLICT (key) DO NOTHING", logger: logger)
@@ -423,6 +444,27 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     }
 
     // MARK: Helpers
+
+    private func checkReachable(_ operation: String) throws(PostgresStoreError) {
+        guard reachable.up.load(ordering: .relaxed) else { throw PostgresStoreError(operation: operation, reason: "the database cannot be reached") }
+    }
+
+    /// `body`, or a store error once `timeout` has passed (the body is cancelled: a lease of a connection that
+    /// is not coming ends).
+    private func within<T: Sendable>(_ timeout: Duration, _ operation: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let result = first else {
+                throw PostgresStoreError(operation: operation, reason: "the database did not answer within \(timeout)")
+            }
+            return result
+        }
+    }
 
     private func write<T: Sendable>(_ operation: String, _ body: () async throws -> T) async throws(PostgresStoreError) -> T {
         do {
@@ -441,6 +483,11 @@ public final class PostgresQueueStore: RelayStore, Sendable {
 public struct PostgresStoreError: Error, Sendable, CustomStringConvertible {
     public var operation: String
     public var reason: String
+
+    init(operation: String, reason: String) {
+        self.operation = operation
+        self.reason = reason
+    }
 
     public init(operation: String, _ error: any Error) {
         self.operation = operation

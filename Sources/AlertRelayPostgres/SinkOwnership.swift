@@ -21,8 +21,11 @@ actor SinkOwnership {
     private var lastTried: [SinkAddress: ContinuousClock.Instant] = [:]
     private var lastConnect: ContinuousClock.Instant?
     private var connectionID = 0
+    /// Told whether the database can be reached, each time the connection is lost or made.
+    private let reachability: @Sendable (Bool) -> Void
 
-    init(settings: PostgresSettings, logger: Logger) {
+    init(settings: PostgresSettings, logger: Logger, reachability: @escaping @Sendable (Bool) -> Void = { _ in }) {
+        self.reachability = reachability
         // The pool's TLS mode; a context that cannot be built (it does not happen with the defaults) means no TLS.
         let context = try? NIOSSLContext(configuration: .makeClientConfiguration())
         let tls: PostgresConnection.Configuration.TLS
@@ -57,6 +60,7 @@ actor SinkOwnership {
             }
             owned = []
             connection = nil
+            reachability(false)
             if let lastConnect, clock.now - lastConnect < .seconds(1) { return [] }
             lastConnect = clock.now
             connectionID += 1
@@ -64,6 +68,7 @@ actor SinkOwnership {
                 connection = try await PostgresConnection.connect(
                     on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: connectionID, logger: logger
                 ).get()
+                reachability(true)
             } catch {
                 return []
             }
