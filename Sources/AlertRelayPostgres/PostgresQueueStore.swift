@@ -466,6 +466,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
         }
     }
 
+    @discardableResult
     private func write<T: Sendable>(_ operation: String, _ body: () async throws -> T) async throws(PostgresStoreError) -> T {
         do {
             return try await body()

@@ -49,7 +49,7 @@ import Testing
                     for store in stores { await store.shutdown() }
                 } catch {
                     for store in stores { await store.shutdown() }
-                    try? await clients[0].query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: logger)
+                    _ = try? await clients[0].query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: logger)
                     group.cancelAll()
                     throw error
                 }
