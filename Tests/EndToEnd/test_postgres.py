@@ -18,7 +18,7 @@ import pytest
 import requests
 from standardwebhooks.webhooks import Webhook
 
-from conftest import ALERTMANAGER, Alertmanager, free_port, require_postgres, start_relay, wait_until
+from conftest import ALERTMANAGER, BINARY, Alertmanager, free_port, require_postgres, start_relay, wait_until
 
 BEARER = "e2e-pg-bearer"
 SIGNED_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -510,3 +510,23 @@ def test_dead_letters_are_listed_retried_and_dropped_through_another_replica(rep
     assert listed(a, "dead") == []
     time.sleep(1.5)
     assert sink.delivered() == ["dead-1"], "the dropped dead letter is never delivered"
+
+
+def test_a_database_that_cannot_be_reached_at_start_ends_the_start_with_one_line(tmp_path):
+    """No replica runs without its store: it says why and exits non-zero (a restart policy brings it back)."""
+    port, dead = free_port(), free_port()
+    config = tmp_path / "alertrelay.yml"
+    config.write_text(f"""
+server: {{listen_address: 127.0.0.1:{port}}}
+storage: {{type: postgres, url: "postgres://alertrelay@127.0.0.1:{dead}/postgres", schema: e2e_unreachable, tls: disable, path: data}}
+sources: {{am: {{auth: [{{type: bearer, credentials: [t]}}]}}}}
+route: {{receiver: out}}
+receivers: [{{name: out, file_configs: [{{path: out.jsonl}}]}}]
+""")
+    started = time.monotonic()
+    result = subprocess.run([BINARY, "serve", "--config.file", str(config)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert time.monotonic() - started < 30
+    lines = [line for line in result.stderr.splitlines() if line.startswith("alertrelay:")]
+    assert lines == [f"alertrelay: PostgreSQL at postgres://alertrelay@127.0.0.1:{dead}/postgres schema e2e_unreachable: "
+                     "prepare the schema: no answer within 15 s"], result.stderr[-2000:]
