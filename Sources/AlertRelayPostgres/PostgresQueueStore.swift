@@ -206,7 +206,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
 
     /// Up to `allowances[sink]` due jobs of each sink, oldest due first, and jobs whose lease has expired; each
     /// claimed for ``lease``. `SKIP LOCKED`: replicas claiming at once take different jobs.
-    public func claimDue(now: Date, allowances: [SinkAddress: Int]) async throws -> [Job] {
+    private func claimDueUnbounded(now: Date, allowances: [SinkAddress: Int]) async throws -> [Job] {
         var wanted = allowances.filter { $0.value > 0 }
         if let ownership {
             // Asked at every claim, even for no sink: it keeps the connection that tells whether the database
@@ -251,8 +251,9 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     }
 
     /// Records an attempt and moves the job on, if this replica still holds its claim.
-    public func finish(jobID: Int64, attempt: Attempt, transition: JobTransition) async throws {
-        let claim = claims.withLock { $0.removeValue(forKey: jobID) } ?? 0
+    private func finishUnbounded(jobID: Int64, attempt: Attempt, transition: JobTransition) async throws {
+        // Kept until the record is written: a call that timed out is retried with the same claim.
+        let claim = claims.withLock { $0[jobID] } ?? 0
         let started = millis(attempt.startedAt)
         let now = started + millis(attempt.duration)
         try await write("finish job \(jobID)") {
@@ -290,9 +291,10 @@ public final class PostgresQueueStore: RelayStore, Sendable {
                 }
             }
         }
+        claims.withLock { $0[jobID] = nil }
     }
 
-    public func release(jobID: Int64, at: Date, reason: String) async throws {
+    private func releaseUnbounded(jobID: Int64, at: Date, reason: String) async throws {
         let claim = claims.withLock { $0.removeValue(forKey: jobID) } ?? 0
         try await write("release job \(jobID)") {
             try await client.query(
@@ -305,7 +307,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     }
 
     /// The next time a job falls due: a waiting one's, or a lease's end.
-    public func nextDue() async throws -> Date? {
+    private func nextDueUnbounded() async throws -> Date? {
         try await read("next due") {
             let rows = try await client.query(
                 """
@@ -315,6 +317,27 @@ public final class PostgresQueueStore: RelayStore, Sendable {
             ).collect()
             return try rows.first?.decode(Int64?.self).map(date)
         }
+    }
+
+    /// The workers' calls, each bounded like an enqueue: a call that cannot get a connection (the database
+    /// went away) fails and is retried by the workers, instead of holding a delivery slot, or a shutdown, until
+    /// the database comes back.
+    static let workerTimeout = Duration.seconds(10)
+
+    public func claimDue(now: Date, allowances: [SinkAddress: Int]) async throws -> [Job] {
+        try await within(Self.workerTimeout, "claim jobs") { try await self.claimDueUnbounded(now: now, allowances: allowances) }
+    }
+
+    public func finish(jobID: Int64, attempt: Attempt, transition: JobTransition) async throws {
+        try await within(Self.workerTimeout, "finish job \(jobID)") { try await self.finishUnbounded(jobID: jobID, attempt: attempt, transition: transition) }
+    }
+
+    public func release(jobID: Int64, at: Date, reason: String) async throws {
+        try await within(Self.workerTimeout, "release job \(jobID)") { try await self.releaseUnbounded(jobID: jobID, at: at, reason: reason) }
+    }
+
+    public func nextDue() async throws -> Date? {
+        try await within(Self.workerTimeout, "next due") { try await self.nextDueUnbounded() }
     }
 
     // MARK: Operating
