@@ -184,7 +184,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
         var first: String?
         for job in jobs {
             guard let key = job.dedupKey else { return nil }
-            let holder = try await read("look up duplicates") {
+            let holder = try await perform("look up duplicates") {
                 try await client.query(
                     """
                     SELECT d.notification_id FROM dedup d WHERE d.key = \(key) AND d.expires_at > \(millis(now)) AND NOT EXISTS (
@@ -220,7 +220,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
         var claimed: [Job] = []
         var unreadable: [(id: Int64, reason: String)] = []
         for (address, limit) in wanted {
-            let rows = try await write("claim jobs") {
+            let rows = try await perform("claim jobs") {
                 try await client.query(
                     """
                     UPDATE jobs SET state = 'delivering', lease_until = \(until), claim = nextval('claims'), updated_at = \(at)
@@ -243,7 +243,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
             }
         }
         for (id, reason) in unreadable {
-            try await write("dead-letter an unreadable job") {
+            try await perform("dead-letter an unreadable job") {
                 try await client.query("UPDATE jobs SET state = 'dead', last_error = \(reason), updated_at = \(at) WHERE id = \(id)", logger: logger)
             }
         }
@@ -256,7 +256,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
         let claim = claims.withLock { $0[jobID] } ?? 0
         let started = millis(attempt.startedAt)
         let now = started + millis(attempt.duration)
-        try await write("finish job \(jobID)") {
+        try await perform("finish job \(jobID)") {
             try await client.withTransaction(logger: logger) { connection in
                 let owned = try await connection.query(
                     "SELECT 1 FROM jobs WHERE id = \(jobID) AND state = 'delivering' AND claim = \(claim) FOR UPDATE", logger: logger
@@ -296,7 +296,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
 
     private func releaseUnbounded(jobID: Int64, at: Date, reason: String) async throws {
         let claim = claims.withLock { $0.removeValue(forKey: jobID) } ?? 0
-        try await write("release job \(jobID)") {
+        try await perform("release job \(jobID)") {
             try await client.query(
                 """
                 UPDATE jobs SET state = 'retrying', next_attempt_at = \(millis(at)), updated_at = \(millis(at)), last_error = \(reason), lease_until = NULL
@@ -308,7 +308,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
 
     /// The next time a job falls due: a waiting one's, or a lease's end.
     private func nextDueUnbounded() async throws -> Date? {
-        try await read("next due") {
+        try await perform("next due") {
             let rows = try await client.query(
                 """
                 SELECT LEAST((SELECT MIN(next_attempt_at) FROM jobs WHERE state IN ('pending', 'retrying')),
@@ -343,14 +343,14 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     // MARK: Operating
 
     public func oldestWaiting() async throws -> Date? {
-        try await read("oldest waiting") {
+        try await perform("oldest waiting") {
             try await client.query("SELECT MIN(created_at) FROM jobs WHERE state IN ('pending', 'retrying')", logger: logger)
                 .collect().first?.decode(Int64?.self).map(date)
         }
     }
 
     public func waitingBySink() async throws -> [SinkAddress: Int] {
-        try await read("count waiting jobs by sink") {
+        try await perform("count waiting jobs by sink") {
             var counts: [SinkAddress: Int] = [:]
             for row in try await client.query(
                 "SELECT receiver, sink, COUNT(*) FROM jobs WHERE state IN ('pending', 'retrying') GROUP BY receiver, sink", logger: logger
@@ -363,7 +363,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     }
 
     public func counts() async throws -> [JobState: Int] {
-        try await read("count jobs") {
+        try await perform("count jobs") {
             var counts = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0, 0) })
             for row in try await client.query("SELECT state, COUNT(*) FROM jobs GROUP BY state", logger: logger).collect() {
                 let (state, count) = try row.decode((String, Int64).self)
@@ -374,7 +374,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     }
 
     public func jobs(state: JobState?, receiver: String?, notification: String?, limit: Int, before: Int64?) async throws -> [Job] {
-        try await read("list jobs") {
+        try await perform("list jobs") {
             let rows = try await client.query(
                 """
                 SELECT * FROM jobs WHERE (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue))
@@ -387,7 +387,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     }
 
     public func job(id: Int64) async throws -> (Job, [Attempt])? {
-        try await read("read job \(id)") { () -> (Job, [Attempt])? in
+        try await perform("read job \(id)") { () -> (Job, [Attempt])? in
             guard let row = try await client.query("SELECT * FROM jobs WHERE id = \(id)", logger: logger).collect().first else { return nil }
             var attempts: [Attempt] = []
             for row in try await client.query(
@@ -410,7 +410,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
 
     public func retry(id: Int64, now: Date) async throws -> Bool {
         defer { doorbell.ring() }
-        return try await write("retry job \(id)") {
+        return try await perform("retry job \(id)") {
             let rows = try await client.query(
                 """
                 UPDATE jobs SET state = 'pending', next_attempt_at = \(millis(now)), updated_at = \(millis(now)), lease_until = NULL
@@ -423,7 +423,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
 
     public func retryAll(state: JobState, receiver: String?, now: Date) async throws -> Int {
         defer { doorbell.ring() }
-        return try await write("retry jobs") {
+        return try await perform("retry jobs") {
             try await client.query(
                 """
                 UPDATE jobs SET state = 'pending', next_attempt_at = \(millis(now)), updated_at = \(millis(now)), lease_until = NULL
@@ -434,13 +434,13 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     }
 
     public func drop(id: Int64) async throws -> Bool {
-        try await write("drop job \(id)") {
+        try await perform("drop job \(id)") {
             !(try await client.query("DELETE FROM jobs WHERE id = \(id) AND state <> 'delivering' RETURNING id", logger: logger).collect().isEmpty)
         }
     }
 
     public func prune(deliveredBefore: Date, now: Date) async throws -> Int {
-        try await write("prune") {
+        try await perform("prune") {
             try await client.withTransaction(logger: logger) { connection in
                 let pruned = try await connection.query(
                     "DELETE FROM jobs WHERE state IN ('delivered', 'muted') AND updated_at < \(millis(deliveredBefore)) RETURNING id", logger: logger
@@ -458,7 +458,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     }
 
     private func probeWrite() async throws {
-        try await write("check the store is writable") {
+        try await perform("check the store is writable") {
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("INSERT INTO dedup (key, notification_id, expires_at) VALUES ('', '', 0) ON CONFLICT (key) DO NOTHING", logger: logger)
                 try await connection.query("DELETE FROM dedup WHERE key = ''", logger: logger)
@@ -475,31 +475,20 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     /// `body`, or a store error once `timeout` has passed (the body is cancelled: a lease of a connection that
     /// is not coming ends).
     private func within<T: Sendable>(_ timeout: Duration, _ operation: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let result = first else {
-                throw PostgresStoreError(operation: operation, reason: "the database did not answer within \(timeout)")
-            }
-            return result
+        guard let result = try await withTimeout(timeout, body) else {
+            throw PostgresStoreError(operation: operation, reason: "the database did not answer within \(timeout)")
         }
+        return result
     }
 
+    /// One store call, its failure named by `operation`.
     @discardableResult
-    private func write<T: Sendable>(_ operation: String, _ body: () async throws -> T) async throws(PostgresStoreError) -> T {
+    private func perform<T: Sendable>(_ operation: String, _ body: () async throws -> T) async throws(PostgresStoreError) -> T {
         do {
             return try await body()
         } catch {
             throw PostgresStoreError(operation: operation, error)
         }
-    }
-
-    private func read<T: Sendable>(_ operation: String, _ body: () async throws -> T) async throws(PostgresStoreError) -> T {
-        try await write(operation, body)
     }
 }
 

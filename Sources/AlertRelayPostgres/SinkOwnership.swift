@@ -94,11 +94,8 @@ actor SinkOwnership {
 
     /// The advisory lock of a sink in this schema: FNV-1a (64 bit) of schema, receiver and sink.
     static func key(_ sink: SinkAddress, namespace: String) -> Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in Array(namespace.utf8) + [0] + Array(sink.receiver.utf8) + [0] + Array(sink.sink.utf8) {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return Int64(bitPattern: hash)
+        var hash = FNV1a()
+        hash.add(Array(namespace.utf8) + [0] + Array(sink.receiver.utf8) + [0] + Array(sink.sink.utf8))
+        return Int64(bitPattern: hash.value)
     }
 }

@@ -108,18 +108,8 @@ public func serve(
             await Task.yield()  // let the client start running before the first lease
             do {
                 // Bounded: a database that cannot be reached at start ends the start (a restart policy retries).
-                try await withThrowingTaskGroup(of: Bool.self) { start in
-                    start.addTask {
-                        try await PostgresSchema.migrate(client, schema: settings.schema, logger: logger)
-                        return true
-                    }
-                    start.addTask {
-                        try await Task.sleep(for: .seconds(15))
-                        return false
-                    }
-                    defer { start.cancelAll() }
-                    guard try await start.next() == true else { throw StoreUnavailable(description: "no answer within 15 s") }
-                }
+                let migrated = try await withTimeout(.seconds(15)) { try await PostgresSchema.migrate(client, schema: settings.schema, logger: logger) }
+                guard migrated != nil else { throw StoreUnavailable(description: "no answer within 15 s") }
             } catch {
                 throw StoreUnavailable(description: "PostgreSQL at \(settings.description): \(PostgresStoreError(operation: "prepare the schema", error))")
             }

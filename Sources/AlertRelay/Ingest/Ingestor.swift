@@ -153,13 +153,14 @@ public struct Ingestor: Sendable {
         headers: [(name: String, value: String)], clientCertificate: VerifiedClientCertificate?, from source: Source, logger: Logger
     ) throws(IngestError) {
         let request = WebhookRequest(headers: headers, body: [], clientCertificate: clientCertificate)
-        if source.clientCertificate != nil || !source.verifiers.contains(where: \.readsBody) {
+        if source.verifiers.contains(where: \.readsBody) {
+            // A signature needs the body: only the client certificate can be decided now.
             if let refusal = source.clientCertificate?.refusal(of: clientCertificate) {
                 logger.warning("Refused a webhook without an acceptable client certificate", metadata: ["source": "\(source.name)", "reason": "\(refusal)"])
                 throw .unauthorized
             }
+            return
         }
-        guard !source.verifiers.contains(where: \.readsBody) else { return }
         _ = try authenticate(request, source: source, now: clock(), logger: logger)
     }
 
