@@ -19,8 +19,8 @@ public enum ConfigLoader {
             let reason = FileManager.default.fileExists(atPath: file) ? "cannot read it (permissions, or not UTF-8 text)" : "no such file"
             throw ConfigError(file: file, issues: [ConfigIssue(path: "(file)", message: reason)])
         }
-        if FilePermissions.isWorldWritable(file) {
-            throw ConfigError(file: file, issues: [ConfigIssue(path: "(file)", message: FilePermissions.worldWritableMessage)])
+        if let problem = FilePermissions.problem(file) {
+            throw ConfigError(file: file, issues: [ConfigIssue(path: "(file)", message: problem)])
         }
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         return try parse(yaml: text, file: file, baseDirectory: base, environment: environment, secrets: secrets)

@@ -30,8 +30,8 @@ extension ConfigResolver {
             let resolved = ConfigLoader.resolve(path: path, against: baseDirectory).path
             if !FileManager.default.isReadableFile(atPath: resolved) {
                 report("server.tls.\(key)", FileManager.default.fileExists(atPath: resolved) ? "cannot read \(resolved)" : "no such file: \(resolved)")
-            } else if FilePermissions.isWorldWritable(resolved) {
-                report("server.tls.\(key)", "\(resolved) is \(FilePermissions.worldWritableMessage)")
+            } else if let problem = FilePermissions.problem(resolved) {
+                report("server.tls.\(key)", "\(resolved): \(problem)")
             }
             return resolved
         }

@@ -48,7 +48,7 @@ public enum SecretRef: Sendable, Equatable, Decodable {
             return trimmed.isEmpty ? .failure(.emptyVariable(name)) : .success(trimmed)
         case .file(let path):
             let url = ConfigLoader.resolve(path: path, against: baseDirectory)
-            if FilePermissions.isWorldWritable(url.path) { return .failure(.worldWritable(url.path)) }
+            if let problem = FilePermissions.problem(url.path) { return .failure(.untrusted(url.path, problem)) }
             do {
                 let text = try String(contentsOf: url, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
                 return text.isEmpty ? .failure(.emptyFile(url.path)) : .success(text)
@@ -80,7 +80,8 @@ public enum SecretError: Error, Equatable, CustomStringConvertible {
     case emptyVariable(String)
     case unreadableFile(String, String)
     case emptyFile(String)
-    case worldWritable(String)
+    /// Another user of the host could change or replace the file (see `FilePermissions`).
+    case untrusted(String, String)
 
     public var description: String {
         switch self {
@@ -89,7 +90,7 @@ public enum SecretError: Error, Equatable, CustomStringConvertible {
         case .emptyVariable(let name): "environment variable \(name) is empty"
         case .unreadableFile(let path, let reason): "cannot read secrets file \(path): \(reason)"
         case .emptyFile(let path): "secrets file \(path) is empty"
-        case .worldWritable(let path): "secrets file \(path): \(FilePermissions.worldWritableMessage)"
+        case .untrusted(let path, let problem): "secrets file \(path): \(problem)"
         }
     }
 }
