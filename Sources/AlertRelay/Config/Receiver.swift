@@ -25,3 +25,29 @@ public struct ReceiverSink: Sendable {
     public var kind: Kind
     public var limits: SinkLimits
 }
+
+extension ReceiverSink {
+    /// What this sink sends for a delivery, byte for byte (`alertrelay templates --render --receiver`): the
+    /// webhook's body, Slack's JSON, the email's MIME message; nil when it sends nothing (a resolved
+    /// notification to a sink without `send_resolved`).
+    public func preview(_ delivery: Delivery, now: Date) -> [UInt8]? {
+        guard let notification = share(of: delivery.notification) else { return nil }
+        var delivery = delivery
+        delivery.notification = notification
+        switch kind {
+        case .file: return delivery.notification.jsonBytes()
+        case .webhook(let settings): return settings.payload(for: delivery)
+        case .slack(let settings): return settings.payload(for: delivery)
+        case .email(let settings): return settings.message.render(delivery, now: now)
+        }
+    }
+
+    /// The alerts of a notification this sink takes: resolved ones only with `send_resolved`; nil when that
+    /// leaves none.
+    func share(of notification: AlertNotification) -> AlertNotification? {
+        guard !sendResolved, notification.alerts.contains(where: { $0.status == .resolved }) else { return notification }
+        var share = notification
+        share.alerts.removeAll { $0.status == .resolved }
+        return share.alerts.isEmpty ? nil : share
+    }
+}

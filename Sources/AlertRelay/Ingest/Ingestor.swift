@@ -132,13 +132,8 @@ public struct Ingestor: Sendable {
     static func jobs(for share: RoutingTree.Routed, receiver: Receiver?, body: [UInt8]?, dedupScope: String?) -> [NewJob] {
         guard let receiver else { return [] }
         return receiver.sinks.compactMap { sink -> NewJob? in
-            var payload = share.notification
-            var unchanged = share.isWhole
-            if !sink.sendResolved, payload.alerts.contains(where: { $0.status == .resolved }) {
-                payload.alerts.removeAll { $0.status == .resolved }
-                if payload.alerts.isEmpty { return nil }
-                unchanged = false
-            }
+            guard let payload = sink.share(of: share.notification) else { return nil }
+            let unchanged = share.isWhole && payload.alerts.count == share.notification.alerts.count
             let dedupKey = share.muted == nil ? dedupScope.map { DedupKey.of(payload, for: sink.address, scope: $0) } : nil
             return NewJob(
                 address: sink.address, payload: payload, dedupKey: dedupKey, encodedPayload: unchanged ? body : nil, mutedBecause: share.muted

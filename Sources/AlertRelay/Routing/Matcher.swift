@@ -44,10 +44,12 @@ public struct Matcher: Sendable, CustomStringConvertible {
     }
 
     /// `name="value"`, quoted and escaped as Alertmanager prints it.
-    public var description: String {
+    public var description: String { Self.quoted(name: name, op: op.rawValue, value: value) }
+
+    static func quoted(name: String, op: String, value: String) -> String {
         let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n")
-        return "\(name)\(op.rawValue)\"\(escaped)\""
+        return "\(name)\(op)\"\(escaped)\""
     }
 
     public static func isLabelName(_ name: String) -> Bool {

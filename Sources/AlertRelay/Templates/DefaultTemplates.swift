@@ -14,12 +14,18 @@ public enum DefaultTemplates {
         {{#externalURL}}
         Alertmanager: {{.}}
         {{/externalURL}}
+        {{#alertSections}}
 
+        {{heading}} ({{count}})
         {{#alerts}}
+
         [{{uppercased(status)}}] {{summary}}
         {{#description}}
           {{.}}
         {{/description}}
+        {{#valueString}}
+          Value: {{.}}
+        {{/valueString}}
         {{#labelList}}
           {{name}} = {{value}}
         {{/labelList}}
@@ -30,9 +36,10 @@ public enum DefaultTemplates {
         {{#endsAt}}
           Ended: {{.}}
         {{/endsAt}}
-
         {{/alerts}}
+        {{/alertSections}}
         {{#truncatedAlerts}}
+
         ...and {{.}} more alerts (truncated by the sender)
         {{/truncatedAlerts}}
         """
@@ -41,12 +48,17 @@ public enum DefaultTemplates {
         <!DOCTYPE html>
         <html><body style="font-family:sans-serif">
         <h2>{{subject}}</h2>
+        {{#alertSections}}
+        <h3>{{heading}} ({{count}})</h3>
         {{#alerts}}
         <div style="border-left:4px solid {{color}};padding-left:8px;margin-bottom:12px">
         <strong>{{summary}}</strong>
         {{#description}}
         <p>{{.}}</p>
         {{/description}}
+        {{#valueString}}
+        <p style="font-family:monospace;color:#444">{{.}}</p>
+        {{/valueString}}
         <table>
         {{#labelList}}
         <tr><td>{{name}}</td><td>{{value}}</td></tr>
@@ -58,6 +70,7 @@ public enum DefaultTemplates {
         <p style="color:#666">Started {{startsAt}}{{#endsAt}}, ended {{.}}{{/endsAt}}</p>
         </div>
         {{/alerts}}
+        {{/alertSections}}
         {{#truncatedAlerts}}
         <p>...and {{.}} more alerts (truncated by the sender)</p>
         {{/truncatedAlerts}}
@@ -70,17 +83,21 @@ public enum DefaultTemplates {
     static let slackTitle = "{{> title}}"
 
     /// The message's `text`: what a phone notification shows, and the fallback of clients without blocks.
+    /// Firing and resolved alerts of a group are listed apart.
     static let slackText = """
         *{{> title}}*
+        {{#alertSections}}
+        _{{heading}}:_
         {{#alerts}}
         • {{summary}}
         {{/alerts}}
+        {{/alertSections}}
         {{#truncatedAlerts}}
         …and {{.}} more alerts (truncated by the sender)
         {{/truncatedAlerts}}
         """
 
-    /// One section block per alert, in mrkdwn.
+    /// One section block per alert, in mrkdwn; the start is shown in each reader's own time zone.
     static let slackAlert = """
         {{#firing}}:red_circle:{{/firing}}{{^firing}}:large_green_circle:{{/firing}} *{{summary}}*
         {{#severity}}
@@ -89,6 +106,10 @@ public enum DefaultTemplates {
         {{#description}}
         {{.}}
         {{/description}}
+        {{#valueString}}
+        *Value:* `{{.}}`
+        {{/valueString}}
+        *Started:* <!date^{{startsAtUnix}}^{date_short_pretty} {time}|{{startsAt}}>{{#endsAt}} · *Ended:* {{.}}{{/endsAt}}
         {{#extraLabelList}}`{{name}}={{value}}`{{^last()}} {{/last()}}{{/extraLabelList}}
         {{#links}}<{{url}}|{{label}}>{{^last()}} · {{/last()}}{{/links}}
         """

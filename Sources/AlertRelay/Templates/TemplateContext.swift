@@ -19,7 +19,10 @@ public struct TemplateContext {
 
     public init(notification: AlertNotification, receiver: String) {
         let counts = notification.counts
-        let alerts = notification.alerts.map(Self.alert)
+        let externalURL = Self.webURL(notification.externalURL)
+        let alerts = notification.alerts.map { Self.alert($0, externalURL: externalURL) }
+        let firingAlerts = alerts.filter { $0["firing"] as? Bool == true }
+        let resolvedAlerts = alerts.filter { $0["resolved"] as? Bool == true }
         var values: [String: Any] = [
             "receiver": receiver,
             "status": notification.status.rawValue,
@@ -34,12 +37,17 @@ public struct TemplateContext {
             "commonLabelList": Self.pairs(notification.commonLabels),
             "commonAnnotationList": Self.pairs(notification.commonAnnotations),
             "alerts": alerts,
-            "firingAlerts": alerts.filter { $0["firing"] as? Bool == true },
-            "resolvedAlerts": alerts.filter { $0["resolved"] as? Bool == true },
+            "firingAlerts": firingAlerts,
+            "resolvedAlerts": resolvedAlerts,
+            // Firing and resolved alerts of one group, shown apart: only the parts that have alerts.
+            "alertSections": [("Firing", firingAlerts), ("Resolved", resolvedAlerts)].filter { !$0.1.isEmpty }.map { heading, alerts in
+                ["heading": heading, "count": alerts.count, "alerts": alerts] as [String: Any]
+            },
             "counts": ["firing": counts.firing, "resolved": counts.resolved, "total": notification.alerts.count],
             "test": notification.commonLabels["alertrelay_test"] != nil,
         ]
-        if !notification.externalURL.isEmpty { values["externalURL"] = notification.externalURL }
+        // Links are only ever http(s): an `externalURL: "javascript:..."` is not offered to anyone to click.
+        if let externalURL { values["externalURL"] = externalURL }
         if notification.truncatedAlerts > 0 { values["truncatedAlerts"] = notification.truncatedAlerts }
         self.values = values
     }
@@ -67,7 +75,7 @@ public struct TemplateContext {
         return notification.commonLabels["alertname"] ?? "alerts"
     }
 
-    static func alert(_ alert: Alert) -> [String: Any] {
+    static func alert(_ alert: Alert, externalURL: String?) -> [String: Any] {
         let summary = alert.annotations["summary"] ?? alert.annotations["description"] ?? alert.labels["alertname"] ?? "alert"
         var values: [String: Any] = [
             "status": alert.status.rawValue,
@@ -80,6 +88,7 @@ public struct TemplateContext {
             "extraLabelList": pairs(alert.labels.filter { $0.key != "alertname" && $0.key != "severity" }),
             "summary": summary,
             "startsAt": alert.startsAt.rfc3339,
+            "startsAtUnix": Int64(alert.startsAt.date.timeIntervalSince1970.rounded(.down)),
             "fingerprint": alert.fingerprint,
             "color": color(status: alert.status, severity: alert.labels["severity"]),
         ]
@@ -89,9 +98,11 @@ public struct TemplateContext {
         if let severity = alert.labels["severity"], !severity.isEmpty { values["severity"] = severity }
         if let endsAt = alert.endsAt, alert.status == .resolved { values["endsAt"] = endsAt.rfc3339 }
         if !alert.generatorURL.isEmpty { values["generatorURL"] = alert.generatorURL }
+        if let valueString = alert.valueString, !valueString.isEmpty { values["valueString"] = valueString }
+        let silence = alert.silenceURL ?? (alert.status == .firing ? externalURL.map { silenceURL(externalURL: $0, labels: alert.labels) } : nil)
         let links = [
-            ("Runbook", alert.annotations["runbook_url"]), ("Source", alert.generatorURL), ("Silence", alert.silenceURL),
-            ("Dashboard", alert.dashboardURL), ("Panel", alert.panelURL),
+            ("Runbook", alert.annotations["runbook_url"]), ("Dashboard", alert.dashboardURL ?? alert.annotations["dashboard_url"]),
+            ("Panel", alert.panelURL), ("Source", alert.generatorURL), ("Silence", silence),
         ].compactMap { label, url in url.flatMap(webURL).map { ["label": label, "url": $0] } }
         if !links.isEmpty { values["links"] = links }
         return values
@@ -105,6 +116,19 @@ public struct TemplateContext {
         case "warning": return "#daa038"
         default: return "#439fe0"
         }
+    }
+
+    /// Alertmanager's page for a new silence, its matchers filled in with the alert's labels (as its UI's own
+    /// "Silence" button does): `<externalURL>/#/silences/new?filter={alertname="DiskFull",instance="db1"}`.
+    static func silenceURL(externalURL: String, labels: [String: String]) -> String {
+        let matchers = labels.sorted { $0.key < $1.key }.map { name, value in
+            Matcher.quoted(name: name, op: "=", value: value)
+        }
+        let filter = "{" + matchers.joined(separator: ",") + "}"
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        allowed.insert(charactersIn: "-._~")
+        let base = externalURL.hasSuffix("/") ? String(externalURL.dropLast()) : externalURL
+        return base + "/#/silences/new?filter=" + (filter.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
     }
 
     /// `http(s)` URLs only (no `javascript:`), with the characters that would end a Slack link encoded.

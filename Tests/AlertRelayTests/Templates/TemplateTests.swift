@@ -72,6 +72,52 @@ import Testing
         #expect(lines[1].contains("Runbook=https://runbooks.example.org/a%7Cb%3Ec;"))
     }
 
+    @Test func firingAndResolvedAlertsOfOneGroupAreShownApart() throws {
+        var context = try context("alertmanager/02-firing-1-resolved-1-firing.json")
+        context.set("subject", "[FIRING:1] DiskFull")
+        let text = TemplateLibrary.defaults.named("email.text", format: .text).render(context)
+        let firing = try #require(text.range(of: "Firing (1)"))
+        let resolved = try #require(text.range(of: "Resolved (1)"))
+        #expect(firing.upperBound < resolved.lowerBound)
+        #expect(text[firing.upperBound..<resolved.lowerBound].contains("[FIRING] DiskFull on db2:9100"))
+        #expect(text[resolved.upperBound...].contains("[RESOLVED] DiskFull on db1:9100"))
+        let slack = TemplateLibrary.defaults.named("slack.text", format: .slackMrkdwn).render(context)
+        #expect(slack.components(separatedBy: "\n").prefix(5) == ["*[FIRING:1] DiskFull*", "_Firing:_", "• DiskFull on db2:9100", "_Resolved:_", "• DiskFull on db1:9100"])
+        let html = TemplateLibrary.defaults.named("email.html", format: .html).render(context)
+        #expect(html.contains("<h3>Firing (1)</h3>") && html.contains("<h3>Resolved (1)</h3>"))
+    }
+
+    @Test func aFiringAlertOffersASilencePrefilledWithItsLabels() throws {
+        let context = try context("alertmanager/02-firing-1-resolved-1-firing.json")
+        let links = try TemplateLibrary.defaults.template("{{#alerts}}{{status}}:{{#links}}{{label}}={{url}};{{/links}}\n{{/alerts}}", format: .text).render(context)
+        let lines = links.split(separator: "\n")
+        #expect(lines[0].hasPrefix("resolved:") && !lines[0].contains("Silence="), "a resolved alert needs no silence")
+        #expect(lines[1].contains(
+            "Silence=http://vm:9093/#/silences/new?filter=%7Balertname%3D%22DiskFull%22%2Cinstance%3D%22db2%3A9100%22%2Cjob%3D%22node%22%2Cseverity%3D%22critical%22%7D;"
+        ))
+        // Grafana sends its own silence, dashboard and panel links, and the values that fired: all reach the templates.
+        let grafana = try self.context("grafana/01-firing-signed.json")
+        let rendered = try TemplateLibrary.defaults.template("{{#alerts}}{{valueString}}|{{#links}}{{label}} {{/links}}{{/alerts}}", format: .text).render(grafana)
+        #expect(rendered == "[ var='B' labels={model=llama-3.1-70b} value=12.4 ], [ var='C' labels={model=llama-3.1-70b} value=1 ]|Dashboard Panel Source Silence ")
+        let email = TemplateLibrary.defaults.named("email.text", format: .text).render(grafana)
+        #expect(email.contains("  Value: [ var='B'"))
+    }
+
+    @Test func aLinkThatIsNotHTTPIsNeverOffered() throws {
+        let context = try context { $0.externalURL = "javascript:alert(document.cookie)" }
+        let html = TemplateLibrary.defaults.named("email.html", format: .html).render(context)
+        let text = TemplateLibrary.defaults.named("email.text", format: .text).render(context)
+        #expect(!html.contains("javascript:") && !text.contains("javascript:"))
+        #expect(!html.contains(">Alertmanager</a>"))
+    }
+
+    @Test func slackShowsWhenEachAlertStartedInTheReadersTimeZone() throws {
+        let context = try context()
+        let alert = try #require(context.alert(at: 0))
+        let block = TemplateLibrary.defaults.named("slack.alert", format: .slackMrkdwn).render(alert)
+        #expect(block.contains("*Started:* <!date^1795980600^{date_short_pretty} {time}|2026-11-29T19:30:00Z>"))
+    }
+
     @Test func aFileReplacesADefaultEverywhereAndOthersAreIncludedByName() throws {
         let subject = try write("email.subject.mustache", "ALERT {{name}} ({{counts.total}})")
         let body = try write("oncall.text.mustache", "{{#alerts}}{{labels.instance}} {{/alerts}}")

@@ -86,12 +86,27 @@ public struct SlackMessage: Encodable, Sendable {
         let title = Self.clip(Self.oneLine(Self.withoutControls(options.title.render(context))), to: Self.maxHeaderText)
 
         var blocks = [Block(type: "header", text: Text(type: "plain_text", text: title), elements: nil)]
-        let room = Self.maxBlocks - blocks.count - 1  // keep one for the "and N more" line
-        let shown = context.alertCount <= room + 1 ? context.alertCount : room
-        for index in 0..<shown {
-            guard let alert = context.alert(at: index) else { break }
-            let text = Self.clip(Self.withoutControls(options.alert.render(alert)).trimmingCharacters(in: .whitespacesAndNewlines), to: Self.maxSectionText)
-            blocks.append(Block(type: "section", text: Text(type: "mrkdwn", text: text.isEmpty ? " " : text), elements: nil))
+        // Firing alerts first, then resolved ones under a heading of their own when a group has both.
+        let firing = notification.alerts.indices.filter { notification.alerts[$0].status == .firing }
+        let resolved = notification.alerts.indices.filter { notification.alerts[$0].status != .firing }
+        let parts = firing.isEmpty || resolved.isEmpty
+            ? [(heading: String?.none, indices: firing + resolved)]
+            : [("*Firing (\(firing.count))*", firing), ("*Resolved (\(resolved.count))*", resolved)]
+        var room = Self.maxBlocks - blocks.count - 1  // keep one for the "and N more" line
+        var shown = 0
+        for part in parts {
+            if let heading = part.heading, room > 1 {
+                blocks.append(Block(type: "context", text: nil, elements: [Text(type: "mrkdwn", text: heading)]))
+                room -= 1
+            }
+            for index in part.indices {
+                let last = shown == context.alertCount - 1
+                guard room > 0 || (room == 0 && last), let alert = context.alert(at: index) else { break }
+                let text = Self.clip(Self.withoutControls(options.alert.render(alert)).trimmingCharacters(in: .whitespacesAndNewlines), to: Self.maxSectionText)
+                blocks.append(Block(type: "section", text: Text(type: "mrkdwn", text: text.isEmpty ? " " : text), elements: nil))
+                room -= 1
+                shown += 1
+            }
         }
         if shown < context.alertCount {
             let more = context.alertCount - shown

@@ -29,11 +29,7 @@ public struct SlackSink: Sink {
         self.now = now
     }
 
-    public func body(for delivery: Delivery) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return Array((try? encoder.encode(SlackMessage(delivery, options: settings.options))) ?? Data())
-    }
+    public func body(for delivery: Delivery) -> [UInt8] { settings.payload(for: delivery) }
 
     public func deliver(_ delivery: Delivery) async -> DeliveryOutcome {
         let request = OutboundRequest(
@@ -42,5 +38,14 @@ public struct SlackSink: Sink {
             body: body(for: delivery), timeout: settings.timeout
         )
         return await transport.deliver(request, now: now())
+    }
+}
+
+extension SlackSink.Settings {
+    /// The JSON posted to the incoming webhook.
+    public func payload(for delivery: Delivery) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return Array((try? encoder.encode(SlackMessage(delivery, options: options))) ?? Data())
     }
 }

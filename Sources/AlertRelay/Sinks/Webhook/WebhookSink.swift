@@ -47,20 +47,7 @@ public struct WebhookSink: Sink {
     }
 
     /// The body Alertmanager would send for these alerts, or the configured template's, truncated to `max_alerts`.
-    public func body(for delivery: Delivery) -> [UInt8] {
-        var delivery = delivery
-        var notification = delivery.notification
-        notification.receiver = delivery.receiver
-        if settings.maxAlerts > 0, notification.alerts.count > settings.maxAlerts {
-            notification.truncatedAlerts += notification.alerts.count - settings.maxAlerts
-            notification.alerts = Array(notification.alerts.prefix(settings.maxAlerts))
-        }
-        if let template = settings.body {
-            delivery.notification = notification
-            return Array(template.render(TemplateContext(delivery)).utf8)
-        }
-        return notification.jsonBytes()
-    }
+    public func body(for delivery: Delivery) -> [UInt8] { settings.payload(for: delivery) }
 
     public func deliver(_ delivery: Delivery) async -> DeliveryOutcome {
         let headers: [(name: String, value: String)] = [
@@ -76,5 +63,23 @@ public struct WebhookSink: Sink {
             followRedirects: settings.followRedirects, tls: settings.tls
         )
         return await transport.deliver(request, now: now())
+    }
+}
+
+extension WebhookSink.Settings {
+    /// The body Alertmanager would send for these alerts, or the configured template's, truncated to `max_alerts`.
+    public func payload(for delivery: Delivery) -> [UInt8] {
+        var delivery = delivery
+        var notification = delivery.notification
+        notification.receiver = delivery.receiver
+        if maxAlerts > 0, notification.alerts.count > maxAlerts {
+            notification.truncatedAlerts += notification.alerts.count - maxAlerts
+            notification.alerts = Array(notification.alerts.prefix(maxAlerts))
+        }
+        if let template = body {
+            delivery.notification = notification
+            return Array(template.render(TemplateContext(delivery)).utf8)
+        }
+        return notification.jsonBytes()
     }
 }
