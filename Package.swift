@@ -131,8 +131,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["BuildInfo"]
         ),
+        // Stamps `alertrelay --version` with the git revision, build date and Swift version.
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         // scripts/bench.sh's backlog step: per-operation queue costs at 10k, 100k and 1M pending jobs.
         .executableTarget(
             name: "AlertRelayBench",

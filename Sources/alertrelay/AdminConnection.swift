@@ -44,14 +44,35 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// `name=value` arguments, as amtool takes labels.
+/// `name=value` arguments, as amtool takes labels. A value in double quotes is read as a matcher's
+/// (`severity="critical"`, with `\"` and `\\` escapes), so the quotes are not part of it; a matcher's other
+/// operators (`=~`, `!=`, `!~`) are refused, since an alert has values, not patterns.
 func parseLabels(_ arguments: [String], what: String = "label") throws -> [String: String] {
     var labels: [String: String] = [:]
     for argument in arguments {
         guard let equals = argument.firstIndex(of: "="), Matcher.isLabelName(String(argument[..<equals])) else {
-            throw ValidationError("expected \(what)s as name=value, got \"\(argument)\"")
+            let hint = argument.contains("!=") || argument.contains("!~") ? " (an alert has label values: use =)" : ""
+            throw ValidationError("expected \(what)s as name=value, got \"\(argument)\"\(hint)")
         }
-        labels[String(argument[..<equals])] = String(argument[argument.index(after: equals)...])
+        let name = String(argument[..<equals])
+        let value = argument[argument.index(after: equals)...]
+        if value.hasPrefix("~") {
+            throw ValidationError("expected \(what)s as name=value, got \"\(argument)\" (=~ is a matcher; an alert has label values: use =)")
+        }
+        if value.hasPrefix("\"") {
+            let matchers: [Matcher]
+            do {
+                matchers = try Matcher.parse(argument)
+            } catch {
+                throw ValidationError("expected \(what)s as name=value or name=\"value\", got \"\(argument)\": \(error)")
+            }
+            guard matchers.count == 1, let matcher = matchers.first, matcher.op == .equal else {
+                throw ValidationError("expected one \(what) as name=\"value\", got \"\(argument)\"")
+            }
+            labels[name] = matcher.value
+        } else {
+            labels[name] = String(value)
+        }
     }
     return labels
 }

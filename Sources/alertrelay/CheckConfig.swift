@@ -13,15 +13,21 @@ struct CheckConfig: ParsableCommand {
     @Argument(help: "Configuration files to check.")
     var files: [String] = ["config/alertrelay.yml"]
 
+    @Flag(
+        name: .customLong("syntax-only"),
+        help: "Check the file alone, like promtool's --syntax-only: secrets ($VAR, *_FILE, file:) and the listener's certificate files need not exist here."
+    )
+    var syntaxOnly = false
+
     func run() throws {
         var failed = false
         for file in files {
             print("Checking '\(file)'")
             do {
-                let config = try ConfigLoader.load(file: file)
+                let config = try ConfigLoader.load(file: file, secrets: syntaxOnly ? .optional : .required)
                 // The listener's certificate and key are read as the service reads them: a bad PEM file or a key
                 // that is not the certificate's fails here, not at the first connection.
-                if let files = config.listenerTLS { _ = try ListenerTLS.context(files) }
+                if !syntaxOnly, let files = config.listenerTLS { _ = try ListenerTLS.context(files) }
                 print("  SUCCESS")
                 for source in config.sources.values.sorted(by: { $0.name < $1.name }) {
                     print("  source \(source.name): POST /webhook/\(source.name), auth \(source.verifiers.map(\.scheme).joined(separator: " or "))")

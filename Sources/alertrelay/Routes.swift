@@ -28,16 +28,17 @@ struct Routes: ParsableCommand {
         @Flag(help: "Print the answer as JSON.")
         var json = false
 
-        @Argument(help: "Labels as name=value.")
+        @Argument(help: "Labels as name=value or name=\"value\" (quoted as in a matcher, with \\\" and \\\\ escapes).")
         var labels: [String] = []
+
+        func validate() throws {
+            if let time, Timestamp(rfc3339: time) == nil { throw ValidationError("--time is RFC 3339, such as 2026-11-30T09:30:00Z") }
+            _ = try parseLabels(labels)
+        }
 
         func run() throws {
             let config = try loadForInspection(configFile)
-            var date = Date()
-            if let time {
-                guard let parsed = Timestamp(rfc3339: time) else { throw ValidationError("--time is RFC 3339, such as 2026-11-30T09:30:00Z") }
-                date = parsed.date
-            }
+            let date = time.flatMap { Timestamp(rfc3339: $0)?.date } ?? Date()
             let explanation = RouteExplanation(routing: config.routing, receivers: config.receivers, labels: try parseLabels(labels), at: date)
             if json {
                 let encoder = JSONEncoder()

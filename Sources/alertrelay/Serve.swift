@@ -13,8 +13,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("web.listen-address"), help: "Address to listen on (host:port); overrides server.listen_address.")
     var listenAddress: String?
 
-    @Option(name: .customLong("log.level"), help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: Logger.Level = .info
+    @Option(name: .customLong("log.level"), help: "debug, info, warn or error, as Prometheus spells them (also trace, notice, warning, critical).")
+    var logLevel = LogLevel(.info)
 
     @Option(name: .customLong("log.format"), help: "text (for people), logfmt or json (for log pipelines).")
     var logFormat = "text"
@@ -29,12 +29,15 @@ struct Serve: AsyncParsableCommand {
         guard StructuredLogHandler.Format(rawValue: logFormat) != nil else {
             throw ValidationError("--log.format is text, logfmt or json")
         }
+        if let listenAddress, ListenAddress(parsing: listenAddress) == nil {
+            throw ValidationError("--web.listen-address: expected host:port, got \"\(listenAddress)\"")
+        }
     }
 
     func run() async throws {
         // The queue, outboxes and lock file hold alert contents: readable by this user only.
         umask(0o077)
-        let level = logLevel
+        let level = logLevel.level
         let format = StructuredLogHandler.Format(rawValue: logFormat) ?? .text
         LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, format: format, level: level) }
         let logger = Logger(label: "alertrelay")
@@ -46,10 +49,7 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("alertrelay: invalid configuration, not starting:\n\(error)\n".utf8))
             throw ExitCode(1)
         }
-        if let listenAddress {
-            guard let address = ListenAddress(parsing: listenAddress) else {
-                throw ValidationError("--web.listen-address: expected host:port, got \"\(listenAddress)\"")
-            }
+        if let address = listenAddress.flatMap(ListenAddress.init(parsing:)) {
             configuration.listenAddress = address
         }
 
@@ -87,4 +87,19 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-extension Logger.Level: @retroactive ExpressibleByArgument {}
+/// `--log.level`: Prometheus' spellings (`warn`) and swift-log's (`warning`, `notice`, `critical`, `trace`).
+struct LogLevel: ExpressibleByArgument {
+    let level: Logger.Level
+
+    init(_ level: Logger.Level) { self.level = level }
+
+    init?(argument: String) {
+        switch argument.lowercased() {
+        case "warn": level = .warning
+        case let name: guard let level = Logger.Level(rawValue: name) else { return nil }; self.level = level
+        }
+    }
+
+    var defaultValueDescription: String { level.rawValue }
+    static var allValueStrings: [String] { ["debug", "info", "warn", "error", "trace", "notice", "warning", "critical"] }
+}

@@ -32,6 +32,8 @@ struct TestFireCommand: AsyncParsableCommand {
         guard (receiver != nil) != !labels.isEmpty else { throw ValidationError("give --receiver, or --label to route by (not both)") }
         guard ["firing", "resolved"].contains(status) else { throw ValidationError("--status is firing or resolved") }
         guard ConfigDuration(parsing: wait) != nil else { throw ValidationError("--wait is a duration such as 30s") }
+        _ = try parseLabels(labels)
+        _ = try parseLabels(annotations, what: "annotation")
     }
 
     func run() async throws {

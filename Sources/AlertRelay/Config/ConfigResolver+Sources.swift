@@ -28,6 +28,8 @@ extension ConfigResolver {
     mutating func resolve(tls: ListenerTLSConfig) -> ListenerTLSFiles {
         func file(_ path: String, key: String) -> String {
             let resolved = ConfigLoader.resolve(path: path, against: baseDirectory).path
+            // Inspecting a config elsewhere (`check-config --syntax-only`): the files belong to the host it runs on.
+            guard secretsRequired else { return resolved }
             if !FileManager.default.isReadableFile(atPath: resolved) {
                 report("server.tls.\(key)", FileManager.default.fileExists(atPath: resolved) ? "cannot read \(resolved)" : "no such file: \(resolved)")
             } else if let problem = FilePermissions.problem(resolved) {
