@@ -35,13 +35,33 @@ public enum SecretRef: Sendable, Equatable, Decodable {
     }
 
     /// Reads the secret's text. The error says what was wrong and where to look, never the secret itself.
+    /// A value that still holds `deploy/make-secrets.sh`'s placeholder (`REPLACE...`) is refused: started with
+    /// it, every alert for that sink would be retried for a day and end as a dead letter.
     public func resolve(baseDirectory: URL, environment: [String: String]) -> Result<String, SecretError> {
+        read(baseDirectory: baseDirectory, environment: environment).flatMap { text in
+            text.contains(Self.placeholderMarker) ? .failure(.placeholder(origin(environment: environment))) : .success(text)
+        }
+    }
+
+    /// What `deploy/make-secrets.sh` writes where only the user can supply the value.
+    static let placeholderMarker = "REPLACE"
+
+    /// Where the secret was read from, for a message that must not show it.
+    private func origin(environment: [String: String]) -> String {
+        switch self {
+        case .value: "the value in the config"
+        case .file(let path): "the file \(path)"
+        case .env(let name): environment[name] == nil ? "the file \(environment[name + "_FILE"] ?? "")" : "$\(name)"
+        }
+    }
+
+    private func read(baseDirectory: URL, environment: [String: String]) -> Result<String, SecretError> {
         switch self {
         case .value(let text):
             return text.isEmpty ? .failure(.empty) : .success(text)
         case .env(let name):
             guard let text = environment[name] else {
-                if let file = environment[name + "_FILE"] { return SecretRef.file(file).resolve(baseDirectory: baseDirectory, environment: environment) }
+                if let file = environment[name + "_FILE"] { return SecretRef.file(file).read(baseDirectory: baseDirectory, environment: environment) }
                 return .failure(.unsetVariable(name))
             }
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -82,6 +102,8 @@ public enum SecretError: Error, Equatable, CustomStringConvertible {
     case emptyFile(String)
     /// Another user of the host could change or replace the file (see `FilePermissions`).
     case untrusted(String, String)
+    /// Still the placeholder `deploy/make-secrets.sh` wrote (where it came from).
+    case placeholder(String)
 
     public var description: String {
         switch self {
@@ -91,6 +113,7 @@ public enum SecretError: Error, Equatable, CustomStringConvertible {
         case .unreadableFile(let path, let reason): "cannot read secrets file \(path): \(reason)"
         case .emptyFile(let path): "secrets file \(path) is empty"
         case .untrusted(let path, let problem): "secrets file \(path): \(problem)"
+        case .placeholder(let origin): "\(origin) still holds a placeholder (REPLACE...): put the real value there, or remove this sink"
         }
     }
 }

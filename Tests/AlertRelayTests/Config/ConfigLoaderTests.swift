@@ -235,6 +235,17 @@ import Testing
         }
     }
 
+    @Test func aSecretStillHoldingMakeSecretsPlaceholderIsRefused() throws {
+        let secret = directory.appendingPathComponent("smtp-password")
+        try "REPLACE-with-the-SMTP-password\n".write(to: secret, atomically: true, encoding: .utf8)
+        let yaml = Self.minimal.replacingOccurrences(of: "credentials: [token]", with: "credentials: [{env: TOKEN}]")
+        let found = issues(yaml, environment: ["TOKEN_FILE": secret.path])
+        #expect(found.map(\.path) == ["sources.alertmanager.auth[0].credentials[0]"])
+        #expect(found.first?.message == "the file \(secret.path) still holds a placeholder (REPLACE...): put the real value there, or remove this sink")
+        #expect(!(found.first?.message.contains("with-the-SMTP") ?? true), "the secret itself is never shown")
+        #expect(issues(yaml, environment: ["TOKEN": "https://hooks.slack.com/services/REPLACE/WITH/YOURS"]).first?.message.hasPrefix("$TOKEN still holds a placeholder") == true)
+    }
+
     @Test func routesCanBeInspectedWithoutTheSecrets() throws {
         let yaml = Self.withSink("slack_configs: [{api_url: {env: SLACK_URL}}]\n    webhook_configs: [{url: 'http://127.0.0.1:9/', signing: {type: standard-webhooks, secret: {env: SIGNING}}}]")
         #expect(issues(yaml).map(\.path) == [
