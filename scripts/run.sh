@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+scripts/install-deps.sh run
 
 configuration="${ALERTRELAY_BUILD:-release}"
 swift build -c "$configuration" --product alertrelay

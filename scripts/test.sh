@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+scripts/install-deps.sh test
 
 echo "== swift build"
 swift build --build-tests
@@ -15,7 +15,7 @@ trap 'scripts/postgres-cluster.sh stop "$ALERTRELAY_TEST_PGDATA"' EXIT
 echo "== swift test (PostgreSQL at ${ALERTRELAY_TEST_POSTGRES_URL})"
 swift test --skip-build
 echo "== end-to-end"
-ALERTRELAY_BIN="$(swift build --show-bin-path)/alertrelay" python3 -m pytest Tests/EndToEnd -q -p no:cacheprovider
+ALERTRELAY_BIN="$(swift build --show-bin-path)/alertrelay" .venv/bin/python -m pytest Tests/EndToEnd -q -p no:cacheprovider
 if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
   echo "== fuzzing"
   FUZZ_SECONDS=${FUZZ_SECONDS:-60} scripts/fuzz.sh

@@ -10,7 +10,7 @@ if [ -n "$missing" ]; then
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo
   $sudo_cmd apt-get install -y -qq $missing >/dev/null
 fi
-scripts/install-deps.sh >/dev/null
+scripts/install-deps.sh test >/dev/null
 swift build -c release --product alertrelay >/dev/null
 swift build -c release --product alertrelay-bench >/dev/null
 bin="$(swift build -c release --show-bin-path)"
