@@ -13,7 +13,7 @@ import requests
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "Tests" / "Fixtures"
-BINARY = os.environ.get("ALERTRELAY_BIN", str(REPO / ".build" / "debug" / "alertrelay"))
+BINARY = os.path.abspath(os.environ.get("ALERTRELAY_BIN", str(REPO / ".build" / "debug" / "alertrelay")))
 
 
 def free_port() -> int:

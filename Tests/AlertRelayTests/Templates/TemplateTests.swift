@@ -91,6 +91,7 @@ import Testing
         let context = try context("alertmanager/02-firing-1-resolved-1-firing.json")
         let links = try TemplateLibrary.defaults.template("{{#alerts}}{{status}}:{{#links}}{{label}}={{url}};{{/links}}\n{{/alerts}}", format: .text).render(context)
         let lines = links.split(separator: "\n")
+        try #require(lines.count == 2)
         #expect(lines[0].hasPrefix("resolved:") && !lines[0].contains("Silence="), "a resolved alert needs no silence")
         #expect(lines[1].contains(
             "Silence=http://vm:9093/#/silences/new?filter=%7Balertname%3D%22DiskFull%22%2Cinstance%3D%22db2%3A9100%22%2Cjob%3D%22node%22%2Cseverity%3D%22critical%22%7D;"

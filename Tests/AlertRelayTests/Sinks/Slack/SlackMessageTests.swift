@@ -15,7 +15,7 @@ import Testing
     @Test func aGroupWithFiringAndResolvedAlertsShowsThemUnderTheirOwnHeadings() throws {
         let notification = try AlertNotification.decode(json: try Fixtures.bytes("alertmanager/02-firing-1-resolved-1-firing.json"))
         let shown = blocks(notification).map { block in block.text?.text ?? block.elements?.first?.text ?? "" }
-        #expect(shown.count == 5)
+        try #require(shown.count == 5)
         #expect(shown[1] == "*Firing (1)*" && shown[2].hasPrefix(":red_circle: *DiskFull on db2:9100*"))
         #expect(shown[3] == "*Resolved (1)*" && shown[4].hasPrefix(":large_green_circle: *DiskFull on db1:9100*"))
     }
