@@ -194,11 +194,7 @@ class Alertmanager:
         return (self.directory / "alertmanager.log").read_text()
 
     def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
 
 
 POSTGRES_URL = os.environ.get("ALERTRELAY_TEST_POSTGRES_URL")
@@ -237,3 +233,12 @@ def postgres_schema():
         psql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     except (RuntimeError, subprocess.TimeoutExpired) as error:
         print(f"\ncould not drop the test schema {schema}: {error}")
+
+
+def stop_process(process: subprocess.Popen, grace: float = 10.0):
+    """SIGTERM, then SIGKILL if it has not exited within `grace` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()

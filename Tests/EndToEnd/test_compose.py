@@ -21,7 +21,7 @@ import pytest
 import requests
 import yaml
 
-from conftest import ALERTMANAGER, BINARY, REPO, Alertmanager, free_port, start_relay, wait_until
+from conftest import stop_process, ALERTMANAGER, BINARY, REPO, Alertmanager, free_port, start_relay, wait_until
 
 DEPLOY = REPO / "deploy"
 COMPOSE_FILE = DEPLOY / "docker-compose.monitoring.yml"
@@ -442,11 +442,7 @@ class Prometheus:
         return requests.get(f"{self.url}/api/v1/targets", timeout=5).json()["data"]["activeTargets"]
 
     def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
 
 
 def run_monitor(env):
