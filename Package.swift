@@ -44,10 +44,23 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
     ],
     targets: [
+        // RE2 (Debian's libre2-dev), the engine of Go's regexp and so of Alertmanager's =~ matchers, behind a C
+        // face of four functions. Only AlertRelayRegex uses it.
+        .target(
+            name: "CRE2",
+            linkerSettings: [.linkedLibrary("re2")]
+        ),
+        // The only module that owns RE2 handles: GoRegex, Go's regexp semantics for the routing matchers.
+        .target(
+            name: "AlertRelayRegex",
+            dependencies: ["CRE2"],
+            swiftSettings: swiftSettings
+        ),
         // Domain: payloads, authentication, configuration, sinks. Knows nothing of HTTP.
         .target(
             name: "AlertRelay",
             dependencies: [
+                "AlertRelayRegex",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -164,6 +177,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AlertRelayRegexTests",
+            dependencies: ["AlertRelayRegex"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AlertRelayFuzzingTests",
             dependencies: ["AlertRelayFuzzing"],
             swiftSettings: swiftSettings
@@ -219,5 +237,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-    ]
+    ],
+    // RE2's headers are C++17.
+    cxxLanguageStandard: .cxx17
 )

@@ -15,6 +15,7 @@ run_packages=(
   libcurl4-openssl-dev    # outbound traffic (SMTP, Slack, HTTP sinks) goes through libcurl
   libssl-dev              # TLS for libcurl and the listener
   libsqlite3-dev          # the durable queue's store
+  libre2-dev              # RE2: the regular expression engine of Go, so of Alertmanager's =~ matchers
   tzdata                  # time zones for time_intervals (location: Europe/Berlin)
   pkg-config              # finds libcurl for the CCurl module
 )

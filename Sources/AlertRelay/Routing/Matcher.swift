@@ -1,3 +1,4 @@
+import AlertRelayRegex
 import Foundation
 
 /// One label matcher, as Alertmanager writes them: `severity="critical"`, `alertname=~"LiteLLM.*"`,
@@ -14,7 +15,7 @@ public struct Matcher: Sendable, CustomStringConvertible {
     public let name: String
     public let op: Operator
     public let value: String
-    private let regex: Pattern?
+    private let regex: GoRegex?
 
     public init(name: String, op: Operator, value: String) throws(MatcherError) {
         guard Self.isLabelName(name) else { throw MatcherError("invalid label name \"\(name)\"") }
@@ -25,10 +26,11 @@ public struct Matcher: Sendable, CustomStringConvertible {
         case .equal, .notEqual:
             regex = nil
         case .matchesRegex, .notMatchesRegex:
+            // Exactly what Alertmanager compiles, with Go's engine (RE2): same syntax accepted, same matches.
             do {
-                regex = Pattern(try NSRegularExpression(pattern: "^(?:\(value))$", options: [.dotMatchesLineSeparators]))
+                regex = try GoRegex("^(?:\(value))$")
             } catch {
-                throw MatcherError("invalid regular expression \"\(value)\"")
+                throw MatcherError("invalid regular expression \"\(value)\": \(error.message)")
             }
         }
     }
@@ -36,8 +38,10 @@ public struct Matcher: Sendable, CustomStringConvertible {
     public func matches(_ labels: [String: String]) -> Bool {
         let actual = labels[name] ?? ""
         switch op {
-        case .equal: return actual == value
-        case .notEqual: return actual != value
+        // Byte for byte, as Go compares strings: Swift's == would take U+212A KELVIN SIGN for "K", and NFC and
+        // NFD spellings of a value for each other.
+        case .equal: return actual.utf8.elementsEqual(value.utf8)
+        case .notEqual: return !actual.utf8.elementsEqual(value.utf8)
         case .matchesRegex: return regex?.matches(actual) == true
         case .notMatchesRegex: return regex?.matches(actual) != true
         }
@@ -83,16 +87,6 @@ public struct Matcher: Sendable, CustomStringConvertible {
 public struct MatcherError: Error, Sendable, CustomStringConvertible {
     public var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// A compiled regular expression. NSRegularExpression is immutable and documented thread-safe for matching.
-private struct Pattern: @unchecked Sendable {
-    let expression: NSRegularExpression
-    init(_ expression: NSRegularExpression) { self.expression = expression }
-
-    func matches(_ text: String) -> Bool {
-        expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
-    }
 }
 
 private struct MatcherScanner {
