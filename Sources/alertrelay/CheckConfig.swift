@@ -29,6 +29,7 @@ struct CheckConfig: ParsableCommand {
                 // that is not the certificate's fails here, not at the first connection.
                 if !syntaxOnly, let files = config.listenerTLS { _ = try ListenerTLS.context(files) }
                 print("  SUCCESS")
+                for warning in config.warnings { print("  WARNING: \(warning)") }
                 for source in config.sources.values.sorted(by: { $0.name < $1.name }) {
                     print("  source \(source.name): POST /webhook/\(source.name), auth \(source.verifiers.map(\.scheme).joined(separator: " or "))")
                 }

@@ -66,6 +66,9 @@ struct Serve: AsyncParsableCommand {
                 metadata: ["path": "\(dataDirectory.url.path)", "mode.was": "\(String(mode, radix: 8))"]
             )
         }
+        for warning in configuration.warnings {
+            logger.warning("Config key has no effect here", metadata: ["path": "\(warning.path)", "reason": "\(warning.message)"])
+        }
         for source in configuration.sources.values.sorted(by: { $0.name < $1.name }) {
             let schemes = source.verifiers.map(\.scheme)
             if schemes.contains("none") {

@@ -4,6 +4,8 @@ import Foundation
 /// `receivers`, `send_resolved`, durations like `5m`), plus AlertRelay's own sections (`server`, `storage`,
 /// `sources`, `dedup`, `retry`, `admin`). ``ConfigLoader`` checks it and resolves its secrets.
 public struct ConfigFile: Sendable, Decodable {
+    /// Alertmanager's `global`: receivers' defaults.
+    public var global: GlobalConfig
     public var server: ServerConfig
     public var storage: StorageConfig
     public var sources: [String: SourceConfig]
@@ -19,13 +21,14 @@ public struct ConfigFile: Sendable, Decodable {
     public var timeIntervals: [NamedTimeIntervalConfig]
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case server, storage, sources, route, receivers, dedup, retry, admin, templates
+        case global, server, storage, sources, route, receivers, dedup, retry, admin, templates
         case timeIntervals = "time_intervals", muteTimeIntervals = "mute_time_intervals"
     }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        global = try c.decode(.global, default: GlobalConfig())
         server = try c.decode(.server, default: ServerConfig())
         storage = try c.decode(.storage, default: StorageConfig())
         sources = try c.decode([String: SourceConfig].self, forKey: .sources)

@@ -24,6 +24,11 @@ extension ConfigResolver {
             add(receiver.webhookConfigs, "webhook_configs") { webhook, at in resolve(webhook: webhook, at: at).map { (.webhook($0), webhook.options) } }
             add(receiver.slackConfigs, "slack_configs") { slack, at in resolve(slack: slack, at: at).map { (.slack($0), slack.options) } }
             add(receiver.emailConfigs, "email_configs") { email, at in resolve(email: email, at: at).map { (.email($0), email.options) } }
+            add(receiver.pagerdutyConfigs, "pagerduty_configs") { config, at in resolve(pagerduty: config, at: at).map { (.api($0), config.options) } }
+            add(receiver.opsgenieConfigs, "opsgenie_configs") { config, at in resolve(opsgenie: config, at: at).map { (.api($0), config.options) } }
+            add(receiver.msteamsConfigs, "msteams_configs") { config, at in resolve(msteams: config, at: at).map { (.api($0), config.options) } }
+            add(receiver.discordConfigs, "discord_configs") { config, at in resolve(discord: config, at: at).map { (.api($0), config.options) } }
+            add(receiver.telegramConfigs, "telegram_configs") { config, at in resolve(telegram: config, at: at).map { (.api($0), config.options) } }
             let policy = receiver.retry.map { retry.overridden(by: $0) } ?? retry
             receivers[receiver.name] = Receiver(name: receiver.name, sinks: sinks, retry: policy.policy)
         }

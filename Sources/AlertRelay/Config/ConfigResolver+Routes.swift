@@ -13,6 +13,16 @@ extension ConfigResolver {
             report(path, "the root route matches every alert: it takes no matchers (put them on a child in routes)")
         }
         if isRoot, config.continue { report("\(path).continue", "the root route has no siblings to continue to") }
+        // As Alertmanager: the root route is always active (it takes every alert no child takes).
+        if isRoot, !config.activeTimeIntervals.isEmpty {
+            report("\(path).active_time_intervals", "the root route cannot have time intervals (Alertmanager refuses them too): put them on a child route")
+        }
+        if isRoot, !config.muteTimeIntervals.isEmpty {
+            report("\(path).mute_time_intervals", "the root route cannot have time intervals (Alertmanager refuses them too): put them on a child route")
+        }
+        if let key = config.ignoredKeys.first, !warnings.contains(where: { $0.message.hasPrefix(Self.groupingWarning) }) {
+            warnings.append(ConfigIssue(path: "\(path).\(key)", message: Self.groupingWarning + " (this is the first of them; the others are ignored alike)"))
+        }
         for (index, text) in config.matchers.enumerated() {
             do {
                 matchers += try Matcher.parse(text)
@@ -74,6 +84,9 @@ extension ConfigResolver {
         }
         return named
     }
+
+    static let groupingWarning =
+        "group_by, group_wait, group_interval and repeat_interval are ignored: AlertRelay does not group or repeat, the sender (Alertmanager) already did"
 
     static func known(_ names: some Collection<String>, what: String = "receivers") -> String {
         names.isEmpty ? " (no \(what) are defined)" : " (defined: \(names.sorted().joined(separator: ", ")))"

@@ -7,7 +7,10 @@ struct ConfigResolver {
     let environment: [String: String]
     let secretsRequired: Bool
     var issues: [ConfigIssue] = []
+    var warnings: [ConfigIssue] = []
     var templates = TemplateLibrary.defaults
+    /// Alertmanager's `global` defaults, for the receivers.
+    var global = GlobalConfig()
 
     /// What a missing secret becomes when secrets are optional.
     static let unresolved = "alertrelay-unresolved-secret"
@@ -23,6 +26,13 @@ struct ConfigResolver {
     }
 
     mutating func resolve(_ config: ConfigFile, file: String) -> RelayConfiguration? {
+        global = config.global
+        if let key = global.ignoredKeys.first {
+            warnings.append(ConfigIssue(
+                path: "global.\(key)",
+                message: "\(global.ignoredKeys.joined(separator: ", ")) ignored: resolve_timeout is the sender's (alerts arrive resolved), the others belong to integrations AlertRelay does not have"
+            ))
+        }
         var metricsListen: ListenAddress?
         if let text = config.server.metricsListenAddress {
             metricsListen = ListenAddress(parsing: text)
@@ -59,7 +69,7 @@ struct ConfigResolver {
         return RelayConfiguration(
             file: file, listenAddress: listen, metricsListenAddress: metricsListen, listenerTLS: listenerTLS, dataDirectory: dataDirectory, store: store, sources: sources, receivers: receivers,
             routing: RoutingTree(root: root, timeIntervals: intervals), adminToken: adminToken, templates: templates,
-            settings: config
+            settings: config, warnings: warnings
         )
     }
 

@@ -18,6 +18,8 @@ public struct ReceiverSink: Sendable {
         case slack(SlackSink.Settings)
         /// Sends a MIME message over SMTP.
         case email(EmailSink.Settings)
+        /// Posts an on-call service's own JSON message (PagerDuty, Opsgenie, Teams, Discord, Telegram).
+        case api(APISink.Settings)
     }
 
     public var address: SinkAddress
@@ -39,6 +41,7 @@ extension ReceiverSink {
         case .webhook(let settings): return settings.payload(for: delivery)
         case .slack(let settings): return settings.payload(for: delivery)
         case .email(let settings): return settings.message.render(delivery, now: now)
+        case .api(let settings): return settings.message(delivery)
         }
     }
 

@@ -19,4 +19,7 @@ public struct RelayConfiguration: Sendable {
     public var templates: TemplateLibrary
     /// The file as written (every section, defaults filled in), for what the resolved parts above do not carry.
     public var settings: ConfigFile
+    /// What was accepted but has no effect here (Alertmanager's grouping keys): printed by `check-config`,
+    /// logged by `serve`.
+    public var warnings: [ConfigIssue] = []
 }

@@ -95,6 +95,7 @@ public struct TemplateLibrary: Sendable {
     /// no trace in the output, so the template's first line stays first (and errors count lines without it).
     static func compile(_ text: String, format: TemplateFormat) throws(TemplateError) -> MustacheTemplate {
         _ = TemplateFormat.registered
+        if let problem = GoTemplateSyntax.problem(in: text) { throw TemplateError(message: problem) }
         do {
             return try MustacheTemplate(string: "{{% CONTENT_TYPE: \(format.rawValue)}}\n" + text)
         } catch let error as MustacheTemplate.ParserError {

@@ -133,9 +133,17 @@ import Testing
         (withRoutes("- {matchers: [severity=critical], receiver: pager}"), "route.routes[0].receiver", "unknown receiver \"pager\" (defined: outbox)"),
         (withRoutes("- {matchers: [severity=critical]}\n    - {matchers: ['alertname=~\"(Disk\"']}"), "route.routes[1].matchers[0]", "invalid regular expression \"(Disk\""),
         (withRoutes("- {match_re: {alertname: '['}}"), "route.routes[0].match_re.alertname", "invalid regular expression"),
+        (withRoutes("- {match_re: {team: ~}, receiver: outbox}"), "route.routes[0].match_re", "invalid regexp value for \"team\": null"),
+        (withRoutes("- {matchers: ['team=~\"(?=db)\"']}"), "route.routes[0].matchers[0]", "invalid regular expression \"(?=db)\""),
         (withRoutes("- {matchers: [severity=critical], mute_time_intervals: [weekends]}"), "route.routes[0].mute_time_intervals[0]", "unknown time interval \"weekends\" (no time intervals are defined)"),
         (withRoutes("- {routes: [{active_time_intervals: [office]}]}"), "route.routes[0].routes[0].active_time_intervals[0]", "unknown time interval \"office\""),
-        (minimal.replacingOccurrences(of: "receiver: outbox", with: "receiver: outbox\n  group_by: [alertname]"), "route.group_by", "does not group or repeat"),
+        (minimal.replacingOccurrences(of: "receiver: outbox\nreceivers", with: "receiver: outbox\n  mute_time_intervals: [office]\nreceivers")
+            + "\ntime_intervals: [{name: office, time_intervals: [{weekdays: ['monday:friday']}]}]",
+         "route.mute_time_intervals", "the root route cannot have time intervals"),
+        (withSink("email_configs: [{to: a@example.org, from: r@example.org, smarthost: 'mx:25', headers: {Subject: '[{{ .Status }}] {{ .CommonLabels.alertname }}'}}]"),
+         "receivers[0].email_configs[0].headers.Subject", "template: line 1: {{ .Status }} is Go template syntax (Alertmanager's); AlertRelay's templates are Mustache: write {{status}}"),
+        (withSink("slack_configs: [{api_url: 'https://hooks.slack.com/x', text: '{{ range .Alerts }}{{ .Annotations.summary }}{{ end }}'}]"),
+         "receivers[0].slack_configs[0].text", "write {{#alerts}}...{{/alerts}} to repeat for each alert"),
         (minimal.replacingOccurrences(of: "receiver: outbox", with: "receiver: outbox\n  matchers: [a=b]"), "route", "the root route matches every alert"),
         (minimal.replacingOccurrences(of: "  receiver: outbox", with: "  routes: []"), "route.receiver", "the root route needs a receiver"),
         (minimal + "\ntime_intervals: [{name: office, time_intervals: [{weekdays: ['mon:fri']}]}]", "time_intervals[0].time_intervals[0].weekdays[0]", "cannot read \"mon:fri\""),
@@ -244,6 +252,80 @@ import Testing
         #expect(found.first?.message == "the file \(secret.path) still holds a placeholder (REPLACE...): put the real value there, or remove this sink")
         #expect(!(found.first?.message.contains("with-the-SMTP") ?? true), "the secret itself is never shown")
         #expect(issues(yaml, environment: ["TOKEN": "https://hooks.slack.com/services/REPLACE/WITH/YOURS"]).first?.message.hasPrefix("$TOKEN still holds a placeholder") == true)
+    }
+
+    @Test func alertmanagersGroupingKeysAreAcceptedWithOneWarningPerFile() throws {
+        let yaml = Self.minimal.replacingOccurrences(of: "route:\n  receiver: outbox", with: """
+            route:
+              receiver: outbox
+              group_by: [alertname, cluster]
+              group_wait: 30s
+              group_interval: 5m
+              repeat_interval: 4h
+              routes:
+                - {matchers: [severity=critical], group_by: ['...'], repeat_interval: 1h}
+            """)
+        let config = try parse(yaml)
+        #expect(config.warnings.map(\.path) == ["route.group_by"])
+        #expect(config.warnings.first?.message.hasPrefix("group_by, group_wait, group_interval and repeat_interval are ignored") == true)
+        #expect(config.routing.root.routes.count == 1)
+    }
+
+    @Test func aNullMatchValueIsTheEmptyValueAsInAlertmanager() throws {
+        let config = try parse(Self.withRoutes("- {match: {team: ~}, receiver: outbox}"))
+        let route = try #require(config.routing.root.routes.first)
+        #expect(route.matchers.map(\.description) == [#"team="""#])
+    }
+
+    @Test func alertmanagersGlobalSectionSuppliesReceiversDefaults() throws {
+        let yaml = """
+            global:
+              resolve_timeout: 5m
+              smtp_smarthost: smtp.example.org:587
+              smtp_from: alertmanager@example.org
+              smtp_auth_username: alertmanager
+              smtp_auth_password: s3cret
+              smtp_require_tls: false
+              slack_api_url: https://hooks.slack.com/services/T/B/global
+              pagerduty_url: https://events.pagerduty.com/v2/enqueue
+              http_config:
+                authorization: {credentials: webhook-token}
+            sources:
+              am: {auth: [{type: none}]}
+            route: {receiver: team}
+            receivers:
+              - name: team
+                email_configs: [{to: team@example.org}, {to: dba@example.org, from: dba-alerts@example.org, require_tls: true}]
+                slack_configs: [{channel: '#team'}]
+                webhook_configs: [{url: 'https://incidents.example.org/hook'}]
+            """
+        let config = try parse(yaml)
+        let sinks = try #require(config.receivers["team"]?.sinks)
+        guard case .webhook(let webhook) = sinks[0].kind, case .slack(let slack) = sinks[1].kind, case .email(let first) = sinks[2].kind,
+            case .email(let second) = sinks[3].kind
+        else {
+            Issue.record("expected two email sinks, a Slack and a webhook sink: \(sinks.map(\.address.sink))")
+            return
+        }
+        #expect(first.server == "smtp://smtp.example.org:587" && first.message.from == "alertmanager@example.org")
+        #expect(first.username == "alertmanager" && first.password == Secret("s3cret") && !first.requireTLS)
+        #expect(second.message.from == "dba-alerts@example.org" && second.requireTLS, "a sink's own key wins over global")
+        #expect(slack.url == "https://hooks.slack.com/services/T/B/global")
+        #expect(webhook.headers.contains { $0.name == "Authorization" && $0.value == "Bearer webhook-token" })
+        #expect(config.warnings.map(\.path) == ["global.resolve_timeout"])
+        #expect(config.warnings.first?.message.hasPrefix("resolve_timeout ignored") == true)
+
+        let missing = issues("""
+            sources:
+              am: {auth: [{type: none}]}
+            route: {receiver: team}
+            receivers:
+              - {name: team, email_configs: [{to: team@example.org}], slack_configs: [{channel: '#team'}]}
+            """)
+        #expect(missing.map(\.description) == [
+            "receivers[0].slack_configs[0].api_url: required here or as global.slack_api_url",
+            "receivers[0].email_configs[0].smarthost: required here or as global.smtp_smarthost",
+        ])
     }
 
     @Test func routesCanBeInspectedWithoutTheSecrets() throws {
