@@ -57,6 +57,10 @@ final class SinkFactory: Sendable {
                 let mail = shared.mail ?? CurlMailTransport()
                 shared.mail = mail
                 return EmailSink(settings: settings, transport: mail, now: clock)
+            case .api(let settings):
+                let transport = shared.transport ?? CurlHTTPTransport()
+                shared.transport = transport
+                return APISink(settings: settings, transport: transport, now: clock)
             }
         }
     }

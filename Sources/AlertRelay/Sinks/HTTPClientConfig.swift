@@ -62,6 +62,24 @@ extension ConfigResolver {
         return url
     }
 
+    /// An `http_config`'s credentials as request headers, and its TLS options (`global.http_config`'s when the
+    /// sink has none).
+    mutating func httpHeaders(_ config: HTTPClientConfig?, at path: String) -> (headers: [(name: String, value: String)], tls: TLSOptions) {
+        let http = config ?? global.httpConfig ?? HTTPClientConfig()
+        var headers: [(name: String, value: String)] = []
+        if let (type, credentials) = http.authorization,
+            let token = secret(credentials, at: "\(path).http_config.authorization.credentials")
+        {
+            headers.append(("Authorization", "\(type) \(String(decoding: token.bytes, as: UTF8.self))"))
+        }
+        if let basic = http.basicAuth, let password = secret(basic.password, at: "\(path).http_config.basic_auth.password") {
+            let pair = Data((basic.username + ":").utf8 + password.bytes).base64EncodedString()
+            headers.append(("Authorization", "Basic \(pair)"))
+        }
+        let tls = tlsOptions(caFile: http.tls.caFile, insecureSkipVerify: http.tls.insecureSkipVerify, at: "\(path).http_config.tls_config")
+        return (headers, tls)
+    }
+
     /// A `tls_config`: its CA file resolved against the config's directory and checked to be readable.
     mutating func tlsOptions(caFile: String?, insecureSkipVerify: Bool, at path: String) -> TLSOptions {
         var tls = TLSOptions(insecureSkipVerify: insecureSkipVerify)

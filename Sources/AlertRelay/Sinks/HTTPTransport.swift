@@ -68,9 +68,13 @@ public protocol HTTPTransport: Sendable {
 
 extension HTTPTransport {
     /// Sends and judges the answer with the shared rule, honouring `Retry-After`: what every HTTP sink does.
-    public func deliver(_ request: OutboundRequest, now: Date) async -> DeliveryOutcome {
+    /// `judge` reads an answer first, for a service whose answers say more than their status (nil: no opinion).
+    public func deliver(
+        _ request: OutboundRequest, now: Date, judge: (OutboundResponse) -> DeliveryOutcome? = { _ in nil }
+    ) async -> DeliveryOutcome {
         switch await send(request) {
         case .success(let response):
+            if let outcome = judge(response) { return outcome }
             let retryAfter = response.header("Retry-After").flatMap { RetryAfter.parse($0, now: now) }
             return DeliveryOutcome.classify(
                 httpStatus: response.status, response: DeliveryOutcome.snippet(response.body), retryAfter: retryAfter

@@ -3,12 +3,13 @@ import Foundation
 /// Alertmanager's `email_config`, plus AlertRelay's per-sink limits.
 public struct EmailConfig: Sendable, Decodable {
     public var to: [String]
-    public var from: String
-    public var smarthost: String
-    public var hello: String
+    /// `from`, `smarthost`, `hello`, `auth_*` and `require_tls` default to `global.smtp_*`.
+    public var from: String?
+    public var smarthost: String?
+    public var hello: String?
     public var authUsername: String?
     public var authPassword: SecretRef?
-    public var requireTLS: Bool
+    public var requireTLS: Bool?
     public var tls: (caFile: String?, insecureSkipVerify: Bool)
     /// Header values (`Subject` included) and the two bodies are templates.
     public var headers: [String: String]
@@ -36,12 +37,12 @@ public struct EmailConfig: Sendable, Decodable {
             to = try c.decode(String.self, forKey: .to).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         }
         guard !to.isEmpty, to.allSatisfy({ !$0.isEmpty }) else { throw c.invalid(.to, "at least one address is required") }
-        from = try c.decode(String.self, forKey: .from)
-        smarthost = try c.decode(String.self, forKey: .smarthost)
-        hello = try c.decode(.hello, default: "localhost")
+        from = try c.decodeIfPresent(String.self, forKey: .from)
+        smarthost = try c.decodeIfPresent(String.self, forKey: .smarthost)
+        hello = try c.decodeIfPresent(String.self, forKey: .hello)
         authUsername = try c.decodeIfPresent(String.self, forKey: .authUsername)
         authPassword = try c.secretIfPresent(.authPassword, orFile: .authPasswordFile)
-        requireTLS = try c.decode(.requireTLS, default: true)
+        requireTLS = try c.decodeIfPresent(Bool.self, forKey: .requireTLS)
         tls = (nil, false)
         if c.contains(.tlsConfig) {
             let t = try c.superDecoder(forKey: .tlsConfig)
@@ -57,25 +58,35 @@ public struct EmailConfig: Sendable, Decodable {
 
 extension ConfigResolver {
     mutating func resolve(email: EmailConfig, at path: String) -> EmailSink.Settings? {
-        guard let host = ListenAddress(parsing: email.smarthost), host.port > 0 else {
-            report("\(path).smarthost", "expected host:port, e.g. smtp.example.org:587")
+        guard let smarthost = email.smarthost ?? global.smtpSmarthost else {
+            report("\(path).smarthost", "required here or as global.smtp_smarthost")
             return nil
         }
-        let password = email.authPassword.flatMap { secret($0, at: "\(path).auth_password") }
+        guard let host = ListenAddress(parsing: smarthost), host.port > 0 else {
+            report(email.smarthost == nil ? "global.smtp_smarthost" : "\(path).smarthost", "expected host:port, e.g. smtp.example.org:587")
+            return nil
+        }
+        guard let from = email.from ?? global.smtpFrom else {
+            report("\(path).from", "required here or as global.smtp_from")
+            return nil
+        }
+        let password = email.authPassword.map { secret($0, at: "\(path).auth_password") }
+            ?? global.smtpAuthPassword.map { secret($0, at: "global.smtp_auth_password") } ?? nil
         let tls = tlsOptions(caFile: email.tls.caFile, insecureSkipVerify: email.tls.insecureSkipVerify, at: "\(path).tls_config")
         // Port 465 speaks TLS from the first byte; every other port starts plain and upgrades with STARTTLS.
         let scheme = host.port == 465 ? "smtps" : "smtp"
         let message: EmailMessage
         do {
-            message = try EmailMessage(from: email.from, to: email.to, headers: email.headers, text: email.text, html: email.html, library: templates)
+            message = try EmailMessage(from: from, to: email.to, headers: email.headers, text: email.text, html: email.html, library: templates)
         } catch {
             report(error, at: path)
             return nil
         }
         return EmailSink.Settings(
             message: message,
-            server: "\(scheme)://\(host)", hello: email.hello, username: email.authUsername, password: password,
-            requireTLS: email.requireTLS, tls: tls, timeout: email.options.timeout.duration
+            server: "\(scheme)://\(host)", hello: email.hello ?? global.smtpHello ?? "localhost",
+            username: email.authUsername ?? global.smtpAuthUsername, password: password,
+            requireTLS: email.requireTLS ?? global.smtpRequireTLS ?? true, tls: tls, timeout: email.options.timeout.duration
         )
     }
 }

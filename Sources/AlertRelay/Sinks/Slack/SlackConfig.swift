@@ -2,7 +2,8 @@ import Foundation
 
 /// Alertmanager's `slack_config` (incoming webhooks), plus AlertRelay's per-sink limits.
 public struct SlackConfig: Sendable, Decodable {
-    public var apiURL: SecretRef
+    /// Defaults to `global.slack_api_url`.
+    public var apiURL: SecretRef?
     public var channel: String?
     public var username: String?
     public var iconEmoji: String?
@@ -26,7 +27,7 @@ public struct SlackConfig: Sendable, Decodable {
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self, and: Set(SinkOptions.Key.allCases))
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        apiURL = try c.secret(.apiURL, orFile: .apiURLFile)
+        apiURL = try c.secretIfPresent(.apiURL, orFile: .apiURLFile)
         options = try SinkOptions(from: decoder, defaults: Self.defaults)
         channel = try c.decodeIfPresent(String.self, forKey: .channel)
         username = try c.decodeIfPresent(String.self, forKey: .username)
@@ -41,7 +42,16 @@ public struct SlackConfig: Sendable, Decodable {
 
 extension ConfigResolver {
     mutating func resolve(slack: SlackConfig, at path: String) -> SlackSink.Settings? {
-        guard let url = url(slack.apiURL, at: path, fileKey: "api_url_file") else { return nil }
+        let resolved: String?
+        if let own = slack.apiURL {
+            resolved = url(own, at: path, fileKey: "api_url_file")
+        } else if let shared = global.slackAPIURL {
+            resolved = url(shared, at: "global", fileKey: "slack_api_url_file")
+        } else {
+            report("\(path).api_url", "required here or as global.slack_api_url")
+            resolved = nil
+        }
+        guard let url = resolved else { return nil }
         let options: SlackMessage.Options
         do {
             options = try SlackMessage.Options(

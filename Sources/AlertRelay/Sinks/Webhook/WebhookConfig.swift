@@ -5,7 +5,8 @@ public struct WebhookConfig: Sendable, Decodable {
     public var url: SecretRef
     public var options: SinkOptions
     public var maxAlerts: Int
-    public var httpConfig: HTTPClientConfig
+    /// Defaults to `global.http_config`.
+    public var httpConfig: HTTPClientConfig?
     public var signing: SigningConfig?
     /// A template that replaces the Alertmanager JSON body, and the `Content-Type` it is sent with.
     public var body: String?
@@ -24,7 +25,7 @@ public struct WebhookConfig: Sendable, Decodable {
         url = try c.secret(.url, orFile: .urlFile)
         options = try SinkOptions(from: decoder, defaults: Self.defaults)
         maxAlerts = try c.decode(.maxAlerts, default: 0)
-        httpConfig = try c.decode(.httpConfig, default: HTTPClientConfig())
+        httpConfig = try c.decodeIfPresent(HTTPClientConfig.self, forKey: .httpConfig)
         signing = try c.decodeIfPresent(SigningConfig.self, forKey: .signing)
         body = try c.decodeIfPresent(String.self, forKey: .body)
         contentType = try c.decode(.contentType, default: "application/json")
@@ -39,18 +40,8 @@ public struct WebhookConfig: Sendable, Decodable {
 extension ConfigResolver {
     mutating func resolve(webhook: WebhookConfig, at path: String) -> WebhookSink.Settings? {
         guard let url = url(webhook.url, at: path, fileKey: "url_file") else { return nil }
-        var headers: [(name: String, value: String)] = []
-        let http = webhook.httpConfig
-        if let (type, credentials) = http.authorization,
-            let token = secret(credentials, at: "\(path).http_config.authorization.credentials")
-        {
-            headers.append(("Authorization", "\(type) \(String(decoding: token.bytes, as: UTF8.self))"))
-        }
-        if let basic = http.basicAuth, let password = secret(basic.password, at: "\(path).http_config.basic_auth.password") {
-            let pair = Data((basic.username + ":").utf8 + password.bytes).base64EncodedString()
-            headers.append(("Authorization", "Basic \(pair)"))
-        }
-        let tls = tlsOptions(caFile: http.tls.caFile, insecureSkipVerify: http.tls.insecureSkipVerify, at: "\(path).http_config.tls_config")
+        let http = webhook.httpConfig ?? global.httpConfig ?? HTTPClientConfig()
+        let (headers, tls) = httpHeaders(http, at: path)
         var signer: OutboundSigner?
         if let signing = webhook.signing, let secret = secret(signing.secret, at: "\(path).signing.secret") {
             switch signing.type {

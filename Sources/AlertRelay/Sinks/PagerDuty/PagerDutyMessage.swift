@@ -1,0 +1,119 @@
+import Crypto
+import Foundation
+
+/// A PagerDuty Events API v2 event (developer.pagerduty.com, "Send an Alert Event"), as Alertmanager's
+/// `pagerduty_configs` sends it: `trigger` while the group fires and `resolve` when it is resolved, under a
+/// `dedup_key` that is the same for both (the SHA-256 of the group key, as Alertmanager's), so the resolve
+/// closes the incident the trigger opened. Only a trigger carries `payload`, `links` and `images`.
+public struct PagerDutyMessage: Encodable {
+    static let eventsURL = "https://events.pagerduty.com/v2/enqueue"
+    /// PagerDuty's limit on `payload.summary`.
+    static let maxSummary = 1024
+
+    /// Alertmanager's default `details`, in Mustache.
+    static let defaultDetails: [String: String] = [
+        "firing": "{{#firingAlerts}}{{summary}}{{#labelList}} {{name}}={{value}}{{/labelList}}\n{{/firingAlerts}}",
+        "resolved": "{{#resolvedAlerts}}{{summary}}{{#labelList}} {{name}}={{value}}{{/labelList}}\n{{/resolvedAlerts}}",
+        "num_firing": "{{counts.firing}}",
+        "num_resolved": "{{counts.resolved}}",
+    ]
+
+    /// The config's templates, compiled.
+    struct Templates: Sendable {
+        struct Link: Sendable {
+            var href: MessageTemplate
+            var text: MessageTemplate?
+        }
+
+        struct Image: Sendable {
+            var src: MessageTemplate
+            var href: MessageTemplate?
+            var alt: MessageTemplate?
+        }
+
+        var routingKey: String
+        var description, client, clientURL, source, severity: MessageTemplate
+        var `class`, component, group: MessageTemplate?
+        var details: [(String, MessageTemplate)]
+        var links: [Link]
+        var images: [Image]
+    }
+
+    struct Payload: Encodable {
+        var summary: String
+        var source: String
+        var severity: String
+        var `class`: String?
+        var component: String?
+        var group: String?
+        var customDetails: [String: String]
+
+        enum CodingKeys: String, CodingKey {
+            case summary, source, severity, `class`, component, group, customDetails = "custom_details"
+        }
+    }
+
+    struct Link: Encodable {
+        var href: String
+        var text: String?
+    }
+
+    struct Image: Encodable {
+        var src: String
+        var href: String?
+        var alt: String?
+    }
+
+    var routingKey: String
+    var eventAction: String
+    var dedupKey: String
+    var client: String?
+    var clientURL: String?
+    var payload: Payload?
+    var links: [Link]?
+    var images: [Image]?
+
+    enum CodingKeys: String, CodingKey {
+        case routingKey = "routing_key", eventAction = "event_action", dedupKey = "dedup_key", client, clientURL = "client_url"
+        case payload, links, images
+    }
+
+    init(_ templates: Templates, delivery: Delivery) {
+        let context = TemplateContext(delivery)
+        func text(_ template: MessageTemplate?) -> String? {
+            template.map { $0.render(context).trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        routingKey = templates.routingKey
+        let firing = delivery.notification.status == .firing
+        eventAction = firing ? "trigger" : "resolve"
+        dedupKey = SHA256.hash(data: Array(delivery.notification.groupKey.utf8)).map { String(format: "%02x", $0) }.joined()
+        client = text(templates.client)
+        clientURL = text(templates.clientURL).flatMap(TemplateContext.webURL)
+        guard firing else { return }
+        payload = Payload(
+            summary: String((text(templates.description) ?? "alerts").prefix(Self.maxSummary)),
+            source: text(templates.source) ?? "AlertRelay", severity: Self.severity(text(templates.severity)),
+            class: text(templates.class), component: text(templates.component), group: text(templates.group),
+            customDetails: Dictionary(templates.details.map { ($0.0, $0.1.render(context).trimmingCharacters(in: .newlines)) }) { first, _ in first }
+        )
+        let links = templates.links.compactMap { link in text(link.href).flatMap(TemplateContext.webURL).map { Link(href: $0, text: text(link.text)) } }
+        self.links = links.isEmpty ? nil : links
+        let images = templates.images.compactMap { image in
+            text(image.src).flatMap(TemplateContext.webURL).map { Image(src: $0, href: text(image.href).flatMap(TemplateContext.webURL), alt: text(image.alt)) }
+        }
+        self.images = images.isEmpty ? nil : images
+    }
+
+    var body: [UInt8] { apiJSON(self) }
+
+    /// PagerDuty takes `critical`, `error`, `warning` or `info`: an alert's `severity` label read into those
+    /// (`page` is critical); anything else is `error`, Alertmanager's default.
+    static func severity(_ value: String?) -> String {
+        switch value?.lowercased() {
+        case "critical", "page", "fatal": "critical"
+        case "warning", "warn": "warning"
+        case "info", "informational", "none": "info"
+        default: "error"
+        }
+    }
+}
