@@ -4,6 +4,7 @@ and `alertrelay routes test`, on label sets chosen to find where engines differ 
 letters, case folding, canonically equivalent spellings). Also: the same regular expressions accepted and
 refused by both."""
 import json
+import pathlib
 import random
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import BINARY
+from conftest import BINARY, FIXTURES
 
 AMTOOL = shutil.which("amtool")
 pytestmark = pytest.mark.skipif(AMTOOL is None, reason="amtool (prometheus-alertmanager) is not installed")
@@ -135,3 +136,54 @@ def test_a_regular_expression_is_accepted_exactly_when_alertmanager_accepts_it(t
     amtool = subprocess.run([AMTOOL, "check-config", str(alertmanager)], capture_output=True, text=True, timeout=30)
     ours = subprocess.run([BINARY, "check-config", "--syntax-only", str(alertrelay)], capture_output=True, text=True, timeout=30)
     assert (amtool.returncode == 0) == (ours.returncode == 0), f"amtool: {amtool.stdout}{amtool.stderr}\nalertrelay: {ours.stdout}"
+
+
+PASTED = {
+    # Alertmanager's own example, as Debian's package ships it (the file of the Alertmanager that is the oracle).
+    "alertmanager-simple": pathlib.Path("/usr/share/doc/prometheus-alertmanager/examples/simple.yml"),
+    "kube-prometheus-stack": FIXTURES / "alertmanager-configs" / "kube-prometheus-stack.yml",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PASTED))
+def test_real_configs_paste_unchanged_and_route_as_amtool_routes_them(tmp_path, name):
+    source = PASTED[name]
+    if not source.exists():
+        pytest.skip(f"{source} is not installed (a Debian image that leaves out /usr/share/doc)")
+    text = source.read_text()
+    config = tmp_path / "alertrelay.yml"
+    # AlertRelay's own section (where webhooks come in) added; everything Alertmanager's is left as it is.
+    config.write_text(text + "\nsources:\n  alertmanager: {auth: [{type: none}]}\n")
+    checked = subprocess.run([BINARY, "check-config", str(config)], capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stdout
+    assert "WARNING: route.group_by" in checked.stdout and "WARNING: inhibit_rules" in checked.stdout
+    assert "WARNING: templates[0]: ignored: *.tmpl files are Go templates" in checked.stdout
+
+    document = yaml.safe_load(text)
+    names = sorted({m for route in walk(document["route"]) for m in label_names(route)} | {"alertname", "severity"})
+    rng = random.Random(SEED)
+    values = VALUES + [v for route in walk(document["route"]) for v in label_values(route)]
+    for _ in range(60):
+        labels = {n: rng.choice(values) for n in rng.sample(names, rng.randint(1, len(names)))}
+        assert amtool_receivers(source, labels) == alertrelay_receivers(config, labels), labels
+
+
+def walk(route):
+    yield route
+    for child in route.get("routes", []):
+        yield from walk(child)
+
+
+def label_names(route):
+    for matcher in route.get("matchers", []):
+        yield matcher.split("=")[0].split("!")[0].strip()
+    yield from route.get("match", {})
+    yield from route.get("match_re", {})
+
+
+def label_values(route):
+    for matcher in route.get("matchers", []):
+        yield matcher.split("=", 1)[1].lstrip("~").strip().strip('"')
+    yield from route.get("match", {}).values()
+    for regex in route.get("match_re", {}).values():
+        yield from regex.strip("^$()").split("|")

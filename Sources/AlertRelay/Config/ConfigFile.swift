@@ -19,10 +19,13 @@ public struct ConfigFile: Sendable, Decodable {
     /// Named periods for routes' `active_time_intervals` and `mute_time_intervals`; Alertmanager's older
     /// top-level `mute_time_intervals` is read into the same list.
     public var timeIntervals: [NamedTimeIntervalConfig]
+    /// Alertmanager's `inhibit_rules`, present: accepted (a pasted config loads) and ignored with a warning,
+    /// since Alertmanager inhibits before it sends.
+    public var hasInhibitRules: Bool
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case global, server, storage, sources, route, receivers, dedup, retry, admin, templates
-        case timeIntervals = "time_intervals", muteTimeIntervals = "mute_time_intervals"
+        case timeIntervals = "time_intervals", muteTimeIntervals = "mute_time_intervals", inhibitRules = "inhibit_rules"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -39,5 +42,6 @@ public struct ConfigFile: Sendable, Decodable {
         admin = try c.decode(.admin, default: AdminConfig())
         templates = try c.decode(.templates, default: [])
         timeIntervals = try c.decode(.timeIntervals, default: []) + c.decode(.muteTimeIntervals, default: [])
+        hasInhibitRules = c.contains(.inhibitRules)
     }
 }

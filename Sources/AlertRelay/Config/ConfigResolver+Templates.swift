@@ -6,6 +6,13 @@ extension ConfigResolver {
     mutating func loadTemplates(_ patterns: [String]) {
         var files: [String] = []
         for (index, pattern) in patterns.enumerated() {
+            if pattern.hasSuffix(".tmpl") {
+                warnings.append(ConfigIssue(
+                    path: "templates[\(index)]",
+                    message: "ignored: *.tmpl files are Go templates (Alertmanager's); AlertRelay's are Mustache files (*.mustache), see the README's Templates"
+                ))
+                continue
+            }
             let absolute = ConfigLoader.resolve(path: pattern, against: baseDirectory).path
             let matches = Glob.expand(absolute)
             if matches.isEmpty, !pattern.contains(where: { "*?[".contains($0) }) {

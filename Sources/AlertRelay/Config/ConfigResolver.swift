@@ -27,6 +27,12 @@ struct ConfigResolver {
 
     mutating func resolve(_ config: ConfigFile, file: String) -> RelayConfiguration? {
         global = config.global
+        if config.hasInhibitRules {
+            warnings.append(ConfigIssue(
+                path: "inhibit_rules",
+                message: "ignored: the sender (Alertmanager) applies inhibition before it sends; AlertRelay gets only what was not inhibited"
+            ))
+        }
         if let key = global.ignoredKeys.first {
             warnings.append(ConfigIssue(
                 path: "global.\(key)",

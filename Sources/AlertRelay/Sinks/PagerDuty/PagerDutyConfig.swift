@@ -1,9 +1,11 @@
 import Foundation
 
-/// Alertmanager's `pagerduty_configs`, Events API v2, with its keys and defaults. Values that are templates
+/// Alertmanager's `pagerduty_configs` with its keys and defaults: Events API v2 with a `routing_key`, or the
+/// older v1 with a `service_key`. Values that are templates
 /// in Alertmanager are Mustache templates here (see the README, "Templates").
 public struct PagerDutyConfig: Sendable, Decodable {
-    public var routingKey: SecretRef
+    public var routingKey: SecretRef?
+    public var serviceKey: SecretRef?
     public var url: String?
     public var client: String?
     public var clientURL: String?
@@ -42,13 +44,11 @@ public struct PagerDutyConfig: Sendable, Decodable {
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self, and: Set(SinkOptions.Key.allCases))
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        if c.contains(.serviceKey) || c.contains(.serviceKeyFile) {
-            throw c.invalid(
-                c.contains(.serviceKey) ? .serviceKey : .serviceKeyFile,
-                "Events API v1 (service_key) is not supported: give the routing_key of an Events API v2 integration"
-            )
+        routingKey = try c.secretIfPresent(.routingKey, orFile: .routingKeyFile)
+        serviceKey = try c.secretIfPresent(.serviceKey, orFile: .serviceKeyFile)
+        guard (routingKey == nil) != (serviceKey == nil) else {
+            throw c.invalid(.routingKey, "give routing_key (Events API v2) or service_key (v1), one of the two")
         }
-        routingKey = try c.secret(.routingKey, orFile: .routingKeyFile)
         options = try SinkOptions(from: decoder, defaults: Self.defaults)
         url = try c.decodeIfPresent(String.self, forKey: .url)
         client = try c.decodeIfPresent(String.self, forKey: .client)
@@ -68,8 +68,17 @@ public struct PagerDutyConfig: Sendable, Decodable {
 
 extension ConfigResolver {
     mutating func resolve(pagerduty config: PagerDutyConfig, at path: String) -> APISink.Settings? {
-        let key = secret(config.routingKey, at: "\(path).routing_key").map { String(decoding: $0.bytes, as: UTF8.self) }
-        let url = config.url ?? global.pagerdutyURL ?? PagerDutyMessage.eventsURL
+        let version: PagerDutyMessage.Version?
+        if let routingKey = config.routingKey {
+            version = secret(routingKey, at: "\(path).routing_key").map { .v2(routingKey: String(decoding: $0.bytes, as: UTF8.self)) }
+        } else if let serviceKey = config.serviceKey {
+            version = secret(serviceKey, at: "\(path).service_key").map { .v1(serviceKey: String(decoding: $0.bytes, as: UTF8.self)) }
+        } else {
+            version = nil
+        }
+        let isV1 = config.routingKey == nil
+        // global.pagerduty_url is the v2 endpoint (Alertmanager's default); v1 events go to v1's own.
+        let url = config.url ?? (isV1 ? PagerDutyMessage.eventsV1URL : global.pagerdutyURL ?? PagerDutyMessage.eventsURL)
         guard let endpoint = self.url(.value(url), at: path, fileKey: "url") else { return nil }
         func compile(_ source: String?, _ key: String, default fallback: String) -> MessageTemplate? {
             do {
@@ -92,23 +101,26 @@ extension ConfigResolver {
                 (src, image.href.flatMap { compile($0, "images[\(index)].href", default: "") }, image.alt.flatMap { compile($0, "images[\(index)].alt", default: "") })
             }
         }
-        guard let key, let description = compile(config.description, "description", default: "{{> title}}"),
+        guard let version, let description = compile(config.description, "description", default: "{{> title}}"),
             let client = compile(config.client, "client", default: "AlertRelay"),
             let clientURL = compile(config.clientURL, "client_url", default: "{{externalURL}}"),
             let source = compile(config.source, "source", default: config.client ?? "AlertRelay"),
             let severity = compile(config.severity, "severity", default: "{{commonLabels.severity}}")
         else { return nil }
         let message = PagerDutyMessage.Templates(
-            routingKey: key, description: description, client: client, clientURL: clientURL, source: source, severity: severity,
+            version: version, description: description, client: client, clientURL: clientURL, source: source, severity: severity,
             class: config.class.flatMap { compile($0, "class", default: "") }, component: config.component.flatMap { compile($0, "component", default: "") },
             group: config.group.flatMap { compile($0, "group", default: "") }, details: details,
             links: links.map { PagerDutyMessage.Templates.Link(href: $0.0, text: $0.1) },
             images: images.map { PagerDutyMessage.Templates.Image(src: $0.0, href: $0.1, alt: $0.2) }
         )
         let http = httpHeaders(config.httpConfig, at: path)
+        let judge: @Sendable (OutboundResponse, Date) -> DeliveryOutcome? = { response, now in
+            isV1 ? PagerDutyMessage.judgeV1(response, now) : nil
+        }
         return APISink.Settings(
             service: "pagerduty", url: endpoint, headers: http.headers, timeout: config.options.timeout.duration, tls: http.tls,
-            message: { PagerDutyMessage(message, delivery: $0).body }
+            message: { PagerDutyMessage.body(message, delivery: $0) }, judge: judge
         )
     }
 }

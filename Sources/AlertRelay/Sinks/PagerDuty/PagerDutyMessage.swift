@@ -7,6 +7,12 @@ import Foundation
 /// closes the incident the trigger opened. Only a trigger carries `payload`, `links` and `images`.
 public struct PagerDutyMessage: Encodable {
     static let eventsURL = "https://events.pagerduty.com/v2/enqueue"
+    static let eventsV1URL = "https://events.pagerduty.com/generic/2010-04-15/create_event.json"
+
+    enum Version: Sendable {
+        case v1(serviceKey: String)
+        case v2(routingKey: String)
+    }
     /// PagerDuty's limit on `payload.summary`.
     static let maxSummary = 1024
 
@@ -31,7 +37,7 @@ public struct PagerDutyMessage: Encodable {
             var alt: MessageTemplate?
         }
 
-        var routingKey: String
+        var version: Version
         var description, client, clientURL, source, severity: MessageTemplate
         var `class`, component, group: MessageTemplate?
         var details: [(String, MessageTemplate)]
@@ -78,12 +84,52 @@ public struct PagerDutyMessage: Encodable {
         case payload, links, images
     }
 
+    /// The Events API v1 event (`generic/2010-04-15/create_event.json`), as Alertmanager sends it for a
+    /// `service_key`: `incident_key` plays `dedup_key`'s part.
+    struct V1: Encodable {
+        var serviceKey: String
+        var eventType: String
+        var incidentKey: String
+        var description: String
+        var client: String?
+        var clientURL: String?
+        var details: [String: String]
+
+        enum CodingKeys: String, CodingKey {
+            case serviceKey = "service_key", eventType = "event_type", incidentKey = "incident_key", description, client
+            case clientURL = "client_url", details
+        }
+    }
+
+    static func body(_ templates: Templates, delivery: Delivery) -> [UInt8] {
+        let message = PagerDutyMessage(templates, delivery: delivery)
+        guard case .v1(let serviceKey) = templates.version else { return message.body }
+        let context = TemplateContext(delivery)
+        let description = templates.description.render(context).trimmingCharacters(in: .whitespacesAndNewlines)
+        return apiJSON(
+            V1(
+                serviceKey: serviceKey, eventType: message.eventAction, incidentKey: message.dedupKey,
+                description: String((description.isEmpty ? "alerts" : description).prefix(maxSummary)), client: message.client,
+                clientURL: message.clientURL,
+                details: Dictionary(templates.details.map { ($0.0, $0.1.render(context).trimmingCharacters(in: .newlines)) }) { first, _ in first }
+            )
+        )
+    }
+
+    /// Events API v1 answers a throttled event with 403: worth retrying, as Alertmanager does.
+    @Sendable static func judgeV1(_ response: OutboundResponse, _ now: Date) -> DeliveryOutcome? {
+        guard response.status == 403 else { return nil }
+        return .transient(reason: "HTTP 403 (PagerDuty v1 throttling)", status: 403, response: DeliveryOutcome.snippet(response.body), retryAfter: nil)
+    }
+
     init(_ templates: Templates, delivery: Delivery) {
         let context = TemplateContext(delivery)
         func text(_ template: MessageTemplate?) -> String? {
             template.map { $0.render(context).trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
         }
-        routingKey = templates.routingKey
+        switch templates.version {
+        case .v2(let key), .v1(let key): routingKey = key
+        }
         let firing = delivery.notification.status == .firing
         eventAction = firing ? "trigger" : "resolve"
         dedupKey = SHA256.hash(data: Array(delivery.notification.groupKey.utf8)).map { String(format: "%02x", $0) }.joined()

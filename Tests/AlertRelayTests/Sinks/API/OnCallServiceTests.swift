@@ -76,7 +76,20 @@ import Testing
         #expect(payload["custom_details"] as? [String: String] == ["team": "storage", "count": "2"])
         #expect((body["links"] as? [[String: String]])?.map { $0["text"] ?? "" } == ["Runbook"], "only http(s) links")
         #expect(sink.endpoint(try Self.delivery("alertmanager/01-firing-2-alerts.json")) == "https://events.eu.pagerduty.com/v2/enqueue")
-        #expect(throws: ConfigError.self) { try Self.settings("    pagerduty_configs: [{service_key: abc}]") }
+        #expect(throws: ConfigError.self) { try Self.settings("    pagerduty_configs: [{service_key: abc, routing_key: R}]") }
+    }
+
+    @Test func pagerDutyEventsV1ForAServiceKeyAsInAlertmanagersExample() throws {
+        let sink = try #require(try Self.settings("    pagerduty_configs: [{service_key: '<team-X-key>'}]").first)
+        let firing = try Self.delivery("alertmanager/01-firing-2-alerts.json")
+        #expect(sink.endpoint(firing) == "https://events.pagerduty.com/generic/2010-04-15/create_event.json")
+        let trigger = try Self.json(sink.message(firing))
+        let resolve = try Self.json(sink.message(try Self.delivery("alertmanager/03-resolved.json")))
+        #expect(trigger["service_key"] as? String == "<team-X-key>" && trigger["event_type"] as? String == "trigger")
+        #expect(resolve["event_type"] as? String == "resolve" && resolve["incident_key"] as? String == trigger["incident_key"] as? String)
+        #expect(trigger["description"] as? String == "[FIRING:2] DiskFull")
+        let throttled = OutboundResponse(status: 403, headers: [], body: Array(#"{"status":"throttle exceeded"}"#.utf8))
+        #expect(sink.judge(throttled, Date())?.kind == .transient, "v1 answers throttling with 403")
     }
 
     @Test func opsgenieCreatesThenClosesByAlias() throws {
