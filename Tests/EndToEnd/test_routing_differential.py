@@ -187,3 +187,28 @@ def label_values(route):
     yield from route.get("match", {}).values()
     for regex in route.get("match_re", {}).values():
         yield from regex.strip("^$()").split("|")
+
+
+# Matcher strings as people write them, and the parser's edge cases: braces alone or unbalanced, escapes in
+# unquoted values, names with colons, empty pieces, spaces, stray quotes.
+MATCHER_STRINGS = [
+    'team="db"', "team=db", " team = db ", '{team="db"}', "{team=db", "team=db}", "{}", "", "team=db,", "team=db,,env=x",
+    'team=~"d.*"', "team=~d.*", 'team!~"db|web"', "team!=db", r"team=x\\y", r'team=x\"y', r'team="x\\y"', r'team="x\"y"',
+    r'team="x\ny"', r"team=x\ny", "a:b=c", "1team=db", "team", "=db", 'team="db', 'team=db"', 'team="db" env=x',
+    'team="a,b"', "team=a,b", '{team="db", env!="prod"}', 'team=~"\\d+"', r"team=~\d+", 'team=~"(?i)DB"', "team==db",
+    "team=~", 'team=""', "team=", "tEaM_2=db", r"team=db\\", 'team=" db "', "team=é", 'team=~"é|e\u0301"',
+]
+MATCHER_VALUES = ["db", "DB", "x\\y", 'x"y', "x\ny", "xny", "a,b", "a", "b", "d", "", " db ", "12", "db\\", "é", "e\u0301", "prod", "x"]
+
+
+@pytest.mark.parametrize("matcher", MATCHER_STRINGS)
+def test_a_matcher_is_read_as_alertmanagers_parser_reads_it(tmp_path, matcher):
+    route = {"receiver": "r0", "routes": [{"matchers": [matcher], "receiver": "r1"}]}
+    alertmanager, alertrelay = write_configs(tmp_path, route)
+    amtool = subprocess.run([AMTOOL, "check-config", str(alertmanager)], capture_output=True, text=True, timeout=30)
+    ours = subprocess.run([BINARY, "check-config", "--syntax-only", str(alertrelay)], capture_output=True, text=True, timeout=30)
+    assert (amtool.returncode == 0) == (ours.returncode == 0), f"amtool: {amtool.stdout}{amtool.stderr}\nalertrelay: {ours.stdout}"
+    if amtool.returncode != 0:
+        return
+    for labels in [{"team": team, "env": "prod"} for team in MATCHER_VALUES] + [{"team": "db", "env": "x"}]:
+        assert amtool_receivers(alertmanager, labels) == alertrelay_receivers(alertrelay, labels), (matcher, labels)
