@@ -54,10 +54,11 @@ public struct PostgresSettings: Sendable, Equatable {
     /// The server-side bounds of every store connection. A Swift task's cancellation does not reach a statement
     /// the server is running: a wait for a row lock held by a transaction whose client is gone (a database
     /// restart under load leaves such) would hold a delivery, and the shutdown, for ever. The server ends such
-    /// waits itself: a lock wait after 5 s, any statement after 10 s (the store's own bound on a call), and a
-    /// transaction left idle by its client after 30 s, which frees its locks.
+    /// waits itself: a lock wait after 10 s (the store's own bound on a call; a replica waiting for another's
+    /// migration retries at its next start), any statement after 30 s, and a transaction left idle by its
+    /// client after 30 s, which frees its locks.
     static let serverBounds = [
-        ("lock_timeout", "5s"), ("statement_timeout", "10s"), ("idle_in_transaction_session_timeout", "30s"),
+        ("lock_timeout", "10s"), ("statement_timeout", "30s"), ("idle_in_transaction_session_timeout", "30s"),
     ]
 
     /// The client's configuration: every connection works in ``schema``, within ``serverBounds``.
