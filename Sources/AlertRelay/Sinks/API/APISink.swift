@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// An on-call service's HTTP API (PagerDuty, Opsgenie, Microsoft Teams, Discord, Telegram): a JSON message
@@ -55,6 +56,12 @@ public struct APISink: Sink {
         let now = now()
         return await transport.deliver(request, now: now) { settings.judge($0, now) }
     }
+}
+
+extension AlertNotification {
+    /// The SHA-256 (hex) of the group key, as Alertmanager keys a group's incident: PagerDuty's `dedup_key`,
+    /// Opsgenie's alias. The same for a group's firing and resolved notifications.
+    var groupKeyHash: String { Hex.encode(SHA256.hash(data: Array(groupKey.utf8))) }
 }
 
 /// A message as the services' folders build it: JSON with sorted keys (stable bodies, readable tests) and no

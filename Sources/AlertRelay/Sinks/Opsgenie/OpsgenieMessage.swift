@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Opsgenie's Alert API (docs.opsgenie.com, "Alert API"): `POST /v2/alerts` creates an alert while the group
@@ -52,7 +51,7 @@ enum OpsgenieMessage {
     }
 
     static func alias(_ notification: AlertNotification) -> String {
-        SHA256.hash(data: Array(notification.groupKey.utf8)).map { String(format: "%02x", $0) }.joined()
+        notification.groupKeyHash
     }
 
     static func body(_ templates: Templates, delivery: Delivery) -> [UInt8] {

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A PagerDuty Events API v2 event (developer.pagerduty.com, "Send an Alert Event"), as Alertmanager's
@@ -132,7 +131,7 @@ public struct PagerDutyMessage: Encodable {
         }
         let firing = delivery.notification.status == .firing
         eventAction = firing ? "trigger" : "resolve"
-        dedupKey = SHA256.hash(data: Array(delivery.notification.groupKey.utf8)).map { String(format: "%02x", $0) }.joined()
+        dedupKey = delivery.notification.groupKeyHash
         client = text(templates.client)
         clientURL = text(templates.clientURL).flatMap(TemplateContext.webURL)
         guard firing else { return }
