@@ -17,7 +17,7 @@ public struct ReceiverConfig: Sendable, Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, fileConfigs = "file_configs", webhookConfigs = "webhook_configs", slackConfigs = "slack_configs", emailConfigs = "email_configs", retry
         case pagerdutyConfigs = "pagerduty_configs", opsgenieConfigs = "opsgenie_configs", msteamsConfigs = "msteams_configs"
-        case discordConfigs = "discord_configs", telegramConfigs = "telegram_configs"
+        case discordConfigs = "discord_configs", telegramConfigs = "telegram_configs", msteamsv2Configs = "msteamsv2_configs"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -30,7 +30,8 @@ public struct ReceiverConfig: Sendable, Decodable {
         emailConfigs = try c.decode(.emailConfigs, default: [])
         pagerdutyConfigs = try c.decode(.pagerdutyConfigs, default: [])
         opsgenieConfigs = try c.decode(.opsgenieConfigs, default: [])
-        msteamsConfigs = try c.decode(.msteamsConfigs, default: [])
+        // Alertmanager's msteamsv2_configs (Workflows URLs) take the same keys and the same Adaptive Card.
+        msteamsConfigs = try c.decode(.msteamsConfigs, default: []) + c.decode(.msteamsv2Configs, default: [])
         discordConfigs = try c.decode(.discordConfigs, default: [])
         telegramConfigs = try c.decode(.telegramConfigs, default: [])
         retry = try c.decodeIfPresent(RetryOverride.self, forKey: .retry)

@@ -21,8 +21,23 @@ extension MessageTemplate {
 }
 
 extension String {
-    /// At most `limit` characters, the last one an ellipsis when cut (the services refuse longer fields).
+    /// At most `limit` code points (Go's runes, as Alertmanager and the services count), the last one an
+    /// ellipsis when cut (the services refuse longer fields).
     func clipped(to limit: Int) -> String {
-        count <= limit ? self : String(prefix(limit - 1)) + "…"
+        guard unicodeScalars.count > limit else { return self }
+        return String(String.UnicodeScalarView(unicodeScalars.prefix(limit - 1))) + "…"
+    }
+
+    /// At most `limit` UTF-16 code units (Telegram counts its 4096 so), cut on a code point.
+    func clipped(toUTF16 limit: Int) -> String {
+        guard utf16.count > limit else { return self }
+        var out = String.UnicodeScalarView()
+        var used = 1  // the ellipsis
+        for scalar in unicodeScalars {
+            used += scalar.utf16.count
+            if used > limit { break }
+            out.append(scalar)
+        }
+        return String(out) + "…"
     }
 }

@@ -5,11 +5,16 @@ public struct DiscordConfig: Sendable, Decodable {
     public var webhookURL: SecretRef
     public var title: String?
     public var message: String?
+    /// Plain message text above the embed (where `@here` or a role's mention goes), the webhook's name and avatar.
+    public var content: String?
+    public var username: String?
+    public var avatarURL: String?
     public var httpConfig: HTTPClientConfig?
     public var options: SinkOptions
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case webhookURL = "webhook_url", webhookURLFile = "webhook_url_file", title, message, httpConfig = "http_config"
+        case content, username, avatarURL = "avatar_url"
     }
 
     /// Alertmanager's default: resolved notifications too. Discord allows a few messages a second per webhook.
@@ -22,6 +27,9 @@ public struct DiscordConfig: Sendable, Decodable {
         webhookURL = try c.secret(.webhookURL, orFile: .webhookURLFile)
         title = try c.decodeIfPresent(String.self, forKey: .title)
         message = try c.decodeIfPresent(String.self, forKey: .message)
+        content = try c.decodeIfPresent(String.self, forKey: .content)
+        username = try c.decodeIfPresent(String.self, forKey: .username)
+        avatarURL = try c.decodeIfPresent(String.self, forKey: .avatarURL)
         httpConfig = try c.decodeIfPresent(HTTPClientConfig.self, forKey: .httpConfig)
     }
 }
@@ -30,12 +38,14 @@ extension ConfigResolver {
     mutating func resolve(discord config: DiscordConfig, at path: String) -> APISink.Settings? {
         guard let url = url(config.webhookURL, at: path, fileKey: "webhook_url_file"),
             let title = apiTemplate(config.title, key: "title", default: "{{> title}}", at: path),
-            let message = apiTemplate(config.message, key: "message", default: DiscordMessage.defaultMessage, at: path)
+            let message = apiTemplate(config.message, key: "message", default: DiscordMessage.defaultMessage, at: path),
+            let content = apiTemplate(config.content, key: "content", default: "", at: path)
         else { return nil }
+        let identity = (username: config.username, avatarURL: config.avatarURL.flatMap(TemplateContext.webURL))
         let http = httpHeaders(config.httpConfig, at: path)
         return APISink.Settings(
             service: "discord", url: url, headers: http.headers, timeout: config.options.timeout.duration, tls: http.tls,
-            message: { DiscordMessage(title: title, message: message, delivery: $0).body }
+            message: { DiscordMessage(title: title, message: message, content: content, identity: identity, delivery: $0).body }
         )
     }
 }

@@ -7,6 +7,7 @@ struct DiscordMessage: Encodable {
     /// Discord's limits on an embed's title and description.
     static let maxTitle = 256
     static let maxDescription = 4096
+    static let maxContent = 2000
 
     static let defaultMessage = """
         {{#alertSections}}
@@ -27,10 +28,23 @@ struct DiscordMessage: Encodable {
         var color: Int
     }
 
+    var content: String?
+    var username: String?
+    var avatarURL: String?
     var embeds: [Embed]
 
-    init(title: MessageTemplate, message: MessageTemplate, delivery: Delivery) {
+    enum CodingKeys: String, CodingKey {
+        case content, username, avatarURL = "avatar_url", embeds
+    }
+
+    init(
+        title: MessageTemplate, message: MessageTemplate, content: MessageTemplate, identity: (username: String?, avatarURL: String?),
+        delivery: Delivery
+    ) {
         let context = TemplateContext(delivery)
+        self.content = content.text(context)?.clipped(to: Self.maxContent)
+        username = identity.username
+        avatarURL = identity.avatarURL
         // Alertmanager's colours: red firing, green resolved.
         let color = delivery.notification.status == .firing ? 0x992D22 : 0x2ECC71
         embeds = [

@@ -75,12 +75,17 @@ struct MSTeamsMessage: Encodable {
 
     var body: [UInt8] { apiJSON(self) }
 
+    /// "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 ...":
+    /// judged as the status it names (408, 425, 429 and 5xx retried), whatever the 200 around it.
     @Sendable static func judge(_ response: OutboundResponse, _ now: Date) -> DeliveryOutcome? {
         let text = DeliveryOutcome.snippet(response.body)
         guard (200..<300).contains(response.status), text.contains("failed with error") else { return nil }
-        if text.contains("429") {
-            return .transient(reason: "Teams throttled the message: \(text)", status: response.status, response: text, retryAfter: nil)
+        guard let match = text.firstMatch(of: /HTTP error (\d{3})/), let status = Int(match.output.1) else {
+            return .permanent(reason: "Teams refused the message: \(text)", status: response.status, response: text)
         }
-        return .permanent(reason: "Teams refused the message: \(text)", status: response.status, response: text)
+        switch DeliveryOutcome.classify(httpStatus: status, response: text) {
+        case .transient: return .transient(reason: "Teams answered 200 with HTTP error \(status)", status: response.status, response: text, retryAfter: nil)
+        default: return .permanent(reason: "Teams answered 200 with HTTP error \(status)", status: response.status, response: text)
+        }
     }
 }

@@ -58,8 +58,8 @@ public struct OpsgenieConfig: Sendable, Decodable {
         tags = try c.decodeIfPresent(String.self, forKey: .tags)
         note = try c.decodeIfPresent(String.self, forKey: .note)
         priority = try c.decodeIfPresent(String.self, forKey: .priority)
-        if c.contains(.updateAlerts) {
-            throw c.invalid(.updateAlerts, "not supported: AlertRelay creates and closes alerts; remove update_alerts")
+        if try c.decode(.updateAlerts, default: false) {
+            throw c.invalid(.updateAlerts, "true is not supported: AlertRelay creates and closes alerts (false, the default, is)")
         }
         httpConfig = try c.decodeIfPresent(HTTPClientConfig.self, forKey: .httpConfig)
     }

@@ -64,9 +64,13 @@ enum OpsgenieMessage {
             return items?.isEmpty == false ? items : nil
         }
         // Opsgenie's priorities are P1 (highest) to P5; anything else is left to Opsgenie's default (P3).
-        let priority = templates.priority?.text(context).flatMap { ["P1", "P2", "P3", "P4", "P5"].contains($0) ? $0 : nil }
-        let responders = templates.responders.compactMap { responder -> [String: String]? in
-            responder.value.text(context).map { [responder.key: $0, "type": responder.type == "teams" ? "team" : responder.type] }
+        let priority = templates.priority?.text(context).map { $0.uppercased() }.flatMap { ["P1", "P2", "P3", "P4", "P5"].contains($0) ? $0 : nil }
+        // `teams` names several teams, comma-separated: one `team` responder each (as Alertmanager sends them).
+        let responders = templates.responders.flatMap { responder -> [[String: String]] in
+            guard let value = responder.value.text(context) else { return [] }
+            guard responder.type == "teams" else { return [[responder.key: value, "type": responder.type]] }
+            return value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .map { [responder.key: $0, "type": "team"] }
         }
         return apiJSON(
             Create(

@@ -77,8 +77,8 @@ extension ConfigResolver {
             version = nil
         }
         let isV1 = config.routingKey == nil
-        // global.pagerduty_url is the v2 endpoint (Alertmanager's default); v1 events go to v1's own.
-        let url = config.url ?? (isV1 ? PagerDutyMessage.eventsV1URL : global.pagerdutyURL ?? PagerDutyMessage.eventsURL)
+        // As Alertmanager: v1 events always go to v1's endpoint; `url` and global.pagerduty_url are v2's.
+        let url = isV1 ? PagerDutyMessage.eventsV1URL : config.url ?? global.pagerdutyURL ?? PagerDutyMessage.eventsURL
         guard let endpoint = self.url(.value(url), at: path, fileKey: "url") else { return nil }
         func compile(_ source: String?, _ key: String, default fallback: String) -> MessageTemplate? {
             do {
@@ -88,7 +88,9 @@ extension ConfigResolver {
                 return nil
             }
         }
-        let details = (config.details ?? PagerDutyMessage.defaultDetails).sorted { $0.key < $1.key }.compactMap { name, source in
+        // Alertmanager's defaults under the user's own keys: a `details` of one key keeps firing, resolved and the counts.
+        let merged = PagerDutyMessage.defaultDetails.merging(config.details ?? [:]) { _, own in own }
+        let details = merged.sorted { $0.key < $1.key }.compactMap { name, source in
             compile(source, "details.\(name)", default: source).map { (name, $0) }
         }
         let links = config.links.enumerated().compactMap { index, link in
@@ -105,7 +107,7 @@ extension ConfigResolver {
             let client = compile(config.client, "client", default: "AlertRelay"),
             let clientURL = compile(config.clientURL, "client_url", default: "{{externalURL}}"),
             let source = compile(config.source, "source", default: config.client ?? "AlertRelay"),
-            let severity = compile(config.severity, "severity", default: "{{commonLabels.severity}}")
+            let severity = compile(config.severity, "severity", default: "error")
         else { return nil }
         let message = PagerDutyMessage.Templates(
             version: version, description: description, client: client, clientURL: clientURL, source: source, severity: severity,

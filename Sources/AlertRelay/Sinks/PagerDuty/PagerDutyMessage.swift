@@ -100,9 +100,19 @@ public struct PagerDutyMessage: Encodable {
         }
     }
 
+    /// PagerDuty's limit on an event; past it the custom details give way to a note, as Alertmanager does.
+    static let maxEventBytes = 512_000
+
     static func body(_ templates: Templates, delivery: Delivery) -> [UInt8] {
-        let message = PagerDutyMessage(templates, delivery: delivery)
-        guard case .v1(let serviceKey) = templates.version else { return message.body }
+        var message = PagerDutyMessage(templates, delivery: delivery)
+        guard case .v1(let serviceKey) = templates.version else {
+            var body = message.body
+            if body.count > maxEventBytes, message.payload != nil {
+                message.payload?.customDetails = ["error": "Custom details have been removed because the original event exceeds the maximum size of 512KB"]
+                body = message.body
+            }
+            return body
+        }
         let context = TemplateContext(delivery)
         let description = templates.description.render(context).trimmingCharacters(in: .whitespacesAndNewlines)
         return apiJSON(

@@ -42,10 +42,14 @@ extension ConfigResolver {
         guard let base = url(.value(base), at: path, fileKey: "api_url"),
             let token = secret(config.botToken, at: "\(path).bot_token").map({ String(decoding: $0.bytes, as: UTF8.self) }),
             let message = apiTemplate(
-                config.message, key: "message", default: TelegramMessage.defaultMessage, format: config.parseMode == "HTML" ? .html : .text, at: path
+                config.message, key: "message", default: config.parseMode == "HTML" ? TelegramMessage.defaultMessage : TelegramMessage.defaultPlainMessage,
+                format: config.parseMode == "HTML" ? .html : .text, at: path
             )
         else { return nil }
-        let settings = TelegramMessage.Settings(chatID: config.chatID, message: message, parseMode: config.parseMode, disableNotification: config.disableNotifications)
+        // The default message for another parse mode is plain text, sent as such (Markdown would trip on its
+        // dots and brackets); a message of the user's own goes with the mode it was written for.
+        let parseMode = config.message == nil && config.parseMode != "HTML" ? "" : config.parseMode
+        let settings = TelegramMessage.Settings(chatID: config.chatID, message: message, parseMode: parseMode, disableNotification: config.disableNotifications)
         let http = httpHeaders(config.httpConfig, at: path)
         return APISink.Settings(
             service: "telegram", url: base.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/bot\(token)/sendMessage",

@@ -22,6 +22,23 @@ struct TelegramMessage: Encodable {
         {{/alertSections}}
         """
 
+    /// The default for any other `parse_mode`: plain text.
+    static let defaultPlainMessage = """
+        {{> title}}
+        {{#alertSections}}
+
+        {{heading}}:
+        {{#alerts}}
+        {{#firing}}🔥{{/firing}}{{^firing}}✅{{/firing}} {{summary}}{{#severity}} ({{.}}){{/severity}}
+        {{#description}}
+        {{.}}
+        {{/description}}
+        {{#links}}{{label}}: {{url}}
+        {{/links}}
+        {{/alerts}}
+        {{/alertSections}}
+        """
+
     struct Settings: Sendable {
         var chatID: Int64
         var message: MessageTemplate
@@ -33,9 +50,12 @@ struct TelegramMessage: Encodable {
     var text: String
     var parseMode: String?
     var disableNotification: Bool
+    /// As Alertmanager sends it: the links in a page do not unfold into preview cards.
+    var disableWebPagePreview = true
 
     enum CodingKeys: String, CodingKey {
         case chatID = "chat_id", text, parseMode = "parse_mode", disableNotification = "disable_notification"
+        case disableWebPagePreview = "disable_web_page_preview"
     }
 
     init(_ settings: Settings, delivery: Delivery) {
@@ -44,13 +64,13 @@ struct TelegramMessage: Encodable {
         disableNotification = settings.disableNotification
         parseMode = settings.parseMode.isEmpty ? nil : settings.parseMode
         let rendered = settings.message.text(context) ?? "alerts"
-        if rendered.count <= Self.maxText {
+        if rendered.utf16.count <= Self.maxText {
             text = rendered
         } else {
             // Cutting markup could leave a tag open, which Telegram refuses: a long group goes as plain text.
             parseMode = nil
             let plain = TemplateLibrary.defaults.named("slack.text", format: .text).render(context)
-            text = plain.clipped(to: Self.maxText)
+            text = plain.clipped(toUTF16: Self.maxText)
         }
     }
 

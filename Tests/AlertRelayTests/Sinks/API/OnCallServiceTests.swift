@@ -45,7 +45,7 @@ import Testing
         #expect(key.count == 64 && resolve["dedup_key"] as? String == key, "one dedup_key for the group's trigger and resolve")
         let payload = try #require(trigger["payload"] as? [String: Any])
         #expect(payload["summary"] as? String == "[FIRING:2] DiskFull")
-        #expect(payload["severity"] as? String == "critical", "the alerts' severity label, mapped")
+        #expect(payload["severity"] as? String == "error", "Alertmanager's default: a pasted config keeps its incidents' urgency")
         #expect(payload["source"] as? String == "AlertRelay")
         let details = try #require(payload["custom_details"] as? [String: String])
         #expect(details["num_firing"] == "2" && details["firing"]?.contains("DiskFull on db1:9100") == true)
@@ -62,7 +62,7 @@ import Testing
                 pagerduty_configs:
                   - routing_key: R
                     url: https://events.eu.pagerduty.com/v2/enqueue
-                    severity: warning
+                    severity: '{{commonLabels.severity}}'
                     class: disk
                     component: '{{commonLabels.job}}'
                     group: storage
@@ -71,9 +71,11 @@ import Testing
             """).first)
         let body = try Self.json(sink.message(try Self.delivery("alertmanager/01-firing-2-alerts.json")))
         let payload = try #require(body["payload"] as? [String: Any])
-        #expect(payload["severity"] as? String == "warning" && payload["class"] as? String == "disk")
+        #expect(payload["severity"] as? String == "critical" && payload["class"] as? String == "disk", "the severity label, mapped")
         #expect(payload["component"] as? String == "node" && payload["group"] as? String == "storage")
-        #expect(payload["custom_details"] as? [String: String] == ["team": "storage", "count": "2"])
+        let details = try #require(payload["custom_details"] as? [String: String])
+        #expect(details["team"] == "storage" && details["count"] == "2")
+        #expect(details["num_firing"] == "2", "Alertmanager's default details stay beside the user's own")
         #expect((body["links"] as? [[String: String]])?.map { $0["text"] ?? "" } == ["Runbook"], "only http(s) links")
         #expect(sink.endpoint(try Self.delivery("alertmanager/01-firing-2-alerts.json")) == "https://events.eu.pagerduty.com/v2/enqueue")
         #expect(throws: ConfigError.self) { try Self.settings("    pagerduty_configs: [{service_key: abc, routing_key: R}]") }
@@ -98,7 +100,8 @@ import Testing
                   - api_key: K3Y
                     priority: P1
                     tags: 'disk, {{commonLabels.severity}}'
-                    responders: [{name: storage-team, type: team}]
+                    responders: [{name: storage-team, type: team}, {name: 'db, network', type: teams}]
+                    update_alerts: false
             """).first)
         let firing = try Self.delivery("alertmanager/01-firing-2-alerts.json")
         let resolved = try Self.delivery("alertmanager/03-resolved.json")
@@ -109,7 +112,9 @@ import Testing
         #expect(sink.endpoint(resolved) == "https://api.opsgenie.com/v2/alerts/\(alias)/close?identifierType=alias")
         #expect(create["message"] as? String == "[FIRING:2] DiskFull" && create["priority"] as? String == "P1")
         #expect(create["tags"] as? [String] == ["disk", "critical"])
-        #expect(create["responders"] as? [[String: String]] == [["name": "storage-team", "type": "team"]])
+        #expect(create["responders"] as? [[String: String]] == [
+            ["name": "storage-team", "type": "team"], ["name": "db", "type": "team"], ["name": "network", "type": "team"],
+        ], "teams names several teams, one responder each")
         #expect(try Self.json(sink.message(resolved)).keys.sorted() == ["source"])
     }
 
@@ -119,6 +124,7 @@ import Testing
         #expect(sink.endpoint(delivery) == "https://api.telegram.org/bot123:ABC/sendMessage")
         let body = try Self.json(sink.message(delivery))
         #expect(body["chat_id"] as? Int == -1_001_234 && body["parse_mode"] as? String == "HTML")
+        #expect(body["disable_web_page_preview"] as? Bool == true)
         let text = try #require(body["text"] as? String)
         #expect(text.hasPrefix("<b>[FIRING:1] DiskFull</b>") && text.contains("&lt;b&gt;&amp;"), "alert values escaped for Telegram's HTML")
         let flood = OutboundResponse(
@@ -146,10 +152,49 @@ import Testing
         #expect(content["type"] as? String == "AdaptiveCard")
         let blocks = try #require(content["body"] as? [[String: Any]])
         #expect(blocks.first?["text"] as? String == "[FIRING:2] DiskFull" && blocks.first?["color"] as? String == "Attention")
-        let throttled = OutboundResponse(
-            status: 200, headers: [], body: Array("Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429".utf8)
-        )
-        #expect(teams.judge(throttled, Date())?.kind == .transient)
+        func teamsAnswer(_ text: String) -> DeliveryOutcome.Kind? {
+            teams.judge(OutboundResponse(status: 200, headers: [], body: Array(text.utf8)), Date())?.kind
+        }
+        let failed = "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error"
+        #expect(teamsAnswer("\(failed) 429 with ContextId tcid=0") == .transient)
+        #expect(teamsAnswer("\(failed) 503 with ContextId tcid=429") == .transient, "a 5xx in the body is retried")
+        #expect(teamsAnswer("\(failed) 400 with ContextId tcid=4290") == .permanent, "the code, not a 429 elsewhere in the text")
+        #expect(teamsAnswer("1") == nil)
+    }
+
+    @Test func telegramsDefaultIsPlainTextOutsideHTMLAndLimitsCountUTF16() throws {
+        let sink = try #require(try Self.settings("    telegram_configs: [{bot_token: 't', chat_id: 1, parse_mode: MarkdownV2}]").first)
+        let body = try Self.json(sink.message(try Self.delivery("alertmanager/01-firing-2-alerts.json")))
+        #expect(body["parse_mode"] == nil && (body["text"] as? String)?.hasPrefix("[FIRING:2] DiskFull") == true)
+        let long = String(repeating: "🔥", count: 3000)
+        #expect(long.clipped(toUTF16: 4096).utf16.count <= 4096 && long.clipped(to: 4096) == long, "🔥 is one code point, two UTF-16 units")
+    }
+
+    @Test func discordTakesContentUsernameAndAvatar() throws {
+        let sink = try #require(try Self.settings(
+            "    discord_configs: [{webhook_url: 'https://discord.com/api/webhooks/1/x', content: '@here {{name}}', username: AlertRelay, avatar_url: 'https://example.org/a.png'}]"
+        ).first)
+        let body = try Self.json(sink.message(try Self.delivery("alertmanager/01-firing-2-alerts.json")))
+        #expect(body["content"] as? String == "@here DiskFull" && body["username"] as? String == "AlertRelay")
+        #expect(body["avatar_url"] as? String == "https://example.org/a.png")
+    }
+
+    @Test func pagerDutyV1AlwaysPostsToV1AndAnOversizedEventDropsItsDetails() throws {
+        let v1 = try #require(try Self.settings("    pagerduty_configs: [{service_key: k, url: 'https://events.pagerduty.com/v2/enqueue'}]").first)
+        #expect(v1.endpoint(try Self.delivery("alertmanager/01-firing-2-alerts.json")) == "https://events.pagerduty.com/generic/2010-04-15/create_event.json")
+        let v2 = try #require(try Self.settings("    pagerduty_configs: [{routing_key: R}]").first)
+        let huge = try Self.delivery("alertmanager/01-firing-2-alerts.json") { notification in
+            notification.alerts[0].annotations["summary"] = String(repeating: "x", count: 600_000)
+        }
+        let body = v2.message(huge)
+        #expect(body.count <= 512_000)
+        let details = try #require((try Self.json(body)["payload"] as? [String: Any])?["custom_details"] as? [String: String])
+        #expect(details["error"]?.contains("exceeds the maximum size of 512KB") == true)
+    }
+
+    @Test func msteamsv2ConfigsAreTeamsWorkflows() throws {
+        let sinks = try Self.settings("    msteamsv2_configs: [{webhook_url: 'https://prod.westeurope.logic.azure.com/workflows/x'}]")
+        #expect(sinks.map(\.service) == ["msteams"])
     }
 
     @Test func globalKeysReachTheServices() throws {
