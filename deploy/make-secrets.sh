@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Writes deploy/secrets/* for docker-compose.monitoring.yml: random tokens where AlertRelay, Alertmanager,
+# Writes deploy/secrets/* for docker-compose.monitoring.yml (and, when it is beside it, the overlay
+# docker-compose.ha.yml: the replicas' database password too): random tokens where AlertRelay, Alertmanager,
 # Grafana, Prometheus and LiteLLM only need to agree with each other; placeholders (to replace) for what comes
 # from outside (SMTP, Slack, Groq). Never overwrites a secret that exists; run it again at any time: it only
 # adds what is missing and puts modes and groups right.
@@ -15,6 +16,7 @@
 set -euo pipefail
 deploy=$(cd "$(dirname "$0")" && pwd)
 compose=$deploy/docker-compose.monitoring.yml
+overlay=$deploy/docker-compose.ha.yml  # AlertRelay's two replicas: its table adds the database password
 cd "$deploy/secrets"
 umask 077
 chmod 0700 .
@@ -22,16 +24,28 @@ chmod 0700 .
 random() { head -c 32 /dev/urandom | base64 | tr -d '/+=' | head -c 40; }
 write() { [[ -e $1 ]] || { printf '%s\n' "$2" > "$1"; echo "wrote $1"; }; }
 
-# The groups, from the compose file's table (x-secret-gids: NAME: &anchor "GID"), so that they cannot disagree.
+# The groups, from the compose files' tables (x-secret-gids: NAME: &anchor "GID"), so that they cannot disagree.
 declare -A gid=()
+table() {
+  awk '/^x-secret-gids:/ { inside = 1; next }
+       inside && /^[^ #]/ { exit }
+       inside && /^  [a-z0-9-]+: / { name = $1; sub(/:$/, "", name); number = $NF; gsub(/"/, "", number); print name, number }' "$1"
+}
 while read -r name number; do
   gid[$name]=$number
-done < <(awk '/^x-secret-gids:/ { inside = 1; next }
-              inside && /^[^ #]/ { exit }
-              inside && /^  [a-z0-9-]+: / { name = $1; sub(/:$/, "", name); number = $NF; gsub(/"/, "", number); print name, number }' "$compose")
+done < <(table "$compose")
 if ((${#gid[@]} == 0)); then
   echo "make-secrets: no x-secret-gids table in $compose" >&2
   exit 1
+fi
+if [[ -e $overlay ]]; then
+  while read -r name number; do
+    if [[ -n ${gid[$name]:-} && ${gid[$name]} != "$number" ]]; then
+      echo "make-secrets: $name has group ${gid[$name]} in $compose but $number in $overlay: make them the same" >&2
+      exit 1
+    fi
+    gid[$name]=$number
+  done < <(table "$overlay")
 fi
 mapfile -t names < <(printf '%s\n' "${!gid[@]}" | sort)
 
@@ -40,6 +54,9 @@ write alertrelay-token "$(random)"
 write alertrelay-admin-token "$(random)"
 write integrations-signing-secret "whsec_$(head -c 32 /dev/urandom | base64)"
 write postgres-password "$(random)"
+if [[ -n ${gid[alertrelay-db-password]:-} ]]; then
+  write alertrelay-db-password "$(random)"  # the replicas' PostgreSQL (docker-compose.ha.yml)
+fi
 write litellm.env "LITELLM_MASTER_KEY=sk-$(random)
 GROQ_API_KEY=REPLACE-with-the-Groq-API-key
 DATABASE_URL=postgresql://litellm:$(cat postgres-password)@postgres:5432/litellm"

@@ -7,6 +7,7 @@ sharing one PostgreSQL schema, the same Alertmanager notification posted to both
 webhook_configs do), one delivery to the sink, also while one replica is down and when it answers the retry."""
 import concurrent.futures
 import copy
+import datetime
 import json
 import os
 import pathlib
@@ -23,8 +24,8 @@ import pytest
 import requests
 import yaml
 
-from conftest import BINARY, REPO, fixture_request, free_port, require_postgres, start_relay, wait_until
-from test_compose import (COMPOSE_FILE, DEPLOY, SETPRIV, as_root, as_user, container_root, groups_of, image_name,
+from conftest import ALERTMANAGER, BINARY, REPO, Alertmanager, fixture_request, free_port, require_postgres, start_relay, wait_until
+from test_compose import (COMPOSE_FILE, DEPLOY, SETPRIV, as_user, container_root, groups_of, image_name,
                           make_secrets, secrets_of, usable_by_others, user_of)
 from test_kubernetes import kubelet_volume
 from test_postgres import Sink
@@ -91,8 +92,8 @@ def test_the_overlay_replaces_the_single_relay_with_two_replicas_and_their_datab
     assert overlay["services"]["alertrelay"] == {"profiles": ["single-relay"]}
     assert "alertrelay" not in services
     assert set(services) == set(single["services"]) - {"alertrelay"} | {*REPLICAS, "alertrelay-db"}
-    assert not any("alertrelay" in str(s.get("depends_on", {})).replace("alertrelay-", "")
-                   for s in services.values()), "nothing depends on the disabled service"
+    assert not any("alertrelay" in (s.get("depends_on") or {}) for s in services.values()), \
+        "nothing depends on the disabled service"
     # Only the alert path's own services are touched: the relays, their database, Alertmanager, Prometheus.
     assert set(overlay["services"]) == {"alertrelay", *REPLICAS, "alertrelay-db", "alertmanager", "prometheus"}
 
@@ -142,7 +143,8 @@ def test_the_overlay_replaces_the_single_relay_with_two_replicas_and_their_datab
     env = database["environment"]
     url = urllib.parse.urlparse(a["environment"]["ALERTRELAY_DATABASE_URL"])
     assert (url.scheme, url.hostname, url.port, url.path, url.password) == ("postgres", "alertrelay-db", 5432, f"/{env['POSTGRES_DB']}", None)
-    assert url.username == env["POSTGRES_USER"] and database["healthcheck"]["test"][-3:] == ["-U", env["POSTGRES_USER"], "-d", env["POSTGRES_DB"]][-3:]
+    assert url.username == env["POSTGRES_USER"]
+    assert database["healthcheck"]["test"][-4:] == ["-U", env["POSTGRES_USER"], "-d", env["POSTGRES_DB"]]
     assert env["POSTGRES_PASSWORD_FILE"] == a["environment"]["ALERTRELAY_DATABASE_PASSWORD_FILE"] == "/run/secrets/alertrelay-db-password"
     assert database["volumes"] == ["alertrelay-db-data:/var/lib/postgresql/data"]
 
@@ -298,7 +300,7 @@ def test_make_secrets_with_the_overlay_and_each_service_reads_exactly_its_secret
                 assert value in mounted.values(), f"{name}: {variable} names {value}, which it does not mount"
     assert sorted(readers["alertrelay-db-password"]) == ["alertrelay-a", "alertrelay-b", "alertrelay-db"]
     assert sorted(readers["alertrelay-token"]) == ["alertmanager", *REPLICAS]
-    assert set(readers) == set(gids) - {"grafana-admin-password"} | ({"grafana-admin-password"} & set(readers))
+    assert set(readers) == set(gids), f"secrets nobody reads: {set(gids) - set(readers)}"
 
 
 def replica_environment(service: dict, top: pathlib.Path) -> dict:
@@ -481,7 +483,7 @@ def lay_out_pod(root: pathlib.Path, config_text: bytes, db_url: str):
     return spec, root / mounts["config"].lstrip("/") / "alertrelay.yml", environment, data
 
 
-def as_pod_user(spec, root: pathlib.Path, *arguments, environment):
+def as_pod_user(spec, root: pathlib.Path, *arguments):
     context = spec["securityContext"]
     return ["setpriv", f"--reuid={context['runAsUser']}", f"--regid={context['runAsGroup']}",
             f"--groups={context['fsGroup']}", "--", str(root / "alertrelay"), *arguments]
@@ -501,7 +503,7 @@ def pod_root():
 def test_check_config_passes_as_the_pods_user_on_the_kubelets_layout(pod_root):
     spec, config, environment, _ = lay_out_pod(pod_root, HA_CONFIG.read_bytes(), "postgres://alertrelay@postgres.example.org:5432/alertrelay")
     for arguments in (["check-config", "--syntax-only", str(config)], ["check-config", str(config)]):
-        result = subprocess.run(as_pod_user(spec, pod_root, *arguments, environment=environment), capture_output=True,
+        result = subprocess.run(as_pod_user(spec, pod_root, *arguments), capture_output=True,
                                 text=True, timeout=60, env=environment)
         assert result.returncode == 0 and "SUCCESS" in result.stdout, result.stdout + result.stderr
 
@@ -519,7 +521,7 @@ def test_a_pod_starts_on_the_kubelets_emptydir_and_would_not_on_its_mount_point(
     port = free_port()
     log = open(pod_root / "serve.log", "w")
     process = subprocess.Popen(as_pod_user(spec, pod_root, "serve", "--config.file", str(config), "--web.listen-address",
-                                           f"127.0.0.1:{port}", environment=environment),
+                                           f"127.0.0.1:{port}"),
                                stdout=log, stderr=subprocess.STDOUT, env=environment)
     try:
         def ready():
@@ -536,11 +538,10 @@ def test_a_pod_starts_on_the_kubelets_emptydir_and_would_not_on_its_mount_point(
         assert process.wait(timeout=20) == 0, (pod_root / "serve.log").read_text()
 
     # The mount point itself as the data directory: refused, with the reason.
-    (config.resolve()).chmod(0o644)
     at_mount = config_text.replace(f"path: {pod_root}/var/lib/alertrelay/data", f"path: {pod_root}/var/lib/alertrelay")
     config.resolve().write_text(at_mount)
     refused = subprocess.run(as_pod_user(spec, pod_root, "serve", "--config.file", str(config), "--web.listen-address",
-                                         f"127.0.0.1:{port}", environment=environment),
+                                         f"127.0.0.1:{port}"),
                              capture_output=True, text=True, timeout=30, env=environment)
     assert refused.returncode == 1 and "cannot be made 0700" in refused.stderr, refused.stdout + refused.stderr
 
@@ -573,55 +574,140 @@ def notified(sink):
             for r in sink.accepted()]
 
 
-def test_two_replicas_on_one_database_deliver_what_both_were_posted_once(tmp_path, postgres_schema, sink):
+class Pair:
+    """Replicas a and b of config/ha.yml (see replica_config) on one schema, each with its own directory and port."""
+
+    def __init__(self, base: pathlib.Path, schema: str, sink, environment: dict):
+        self.base, self.schema, self.sink, self.environment = base, schema, sink, environment
+        self.relays, self.started = {}, []
+
+    def start(self, name: str):
+        directory = self.base / name
+        if name in self.relays:  # again, on its directory, config and port
+            relay = start_relay(directory, None, env=self.environment, port=self.relays[name].port)
+        else:
+            directory.mkdir()
+            relay = start_relay(directory, replica_config(self.schema, directory, self.sink.url), env=self.environment)
+        self.relays[name] = relay
+        self.started.append(relay)
+        return relay
+
+    def logs(self) -> str:
+        return "\n".join(f"--- replica {name} ---\n{relay.log()[-3000:]}" for name, relay in self.relays.items())
+
+
+@pytest.fixture
+def pair(tmp_path, postgres_schema, sink):
     token = fixture_request("01-firing-2-alerts")[1]["Authorization"].split()[1]
     (tmp_path / "db-password").write_text("unused-by-the-test-cluster\n")
     environment = {"ALERTRELAY_DATABASE_URL": require_postgres(),
                    "ALERTRELAY_DATABASE_PASSWORD_FILE": str(tmp_path / "db-password"),
                    "ALERTMANAGER_TOKEN": token, "ADMIN_TOKEN": "e2e-admin-token"}
-    relays = {}
+    pair = Pair(tmp_path, postgres_schema, sink, environment)
+    yield pair
+    codes = [relay.stop() for relay in pair.started]
+    assert all(code == 0 for code in codes), f"exit codes on SIGTERM: {codes}\n" + pair.logs()
+
+
+def test_two_replicas_on_one_database_deliver_what_both_were_posted_once(pair, sink):
+    relays = {name: pair.start(name) for name in ("a", "b")}
+
+    def post_to_both(fixture, names=("a", "b")):
+        """As alertmanager-ha.yml's receiver does: the same notification to each replica, at the same time."""
+        body, headers = fixture_request(fixture)
+
+        def post(name):
+            try:
+                response = pair.relays[name].post("alertmanager", body, headers=headers)
+                return name, response.status_code, response.json().get("status")
+            except requests.ConnectionError:
+                return name, "refused", None
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+            return {name: (code, status) for name, code, status in pool.map(post, names)}
+
+    # Both up: one replica accepts, the other answers duplicate; the sink gets it once.
+    answers = post_to_both("01-firing-2-alerts")
+    assert sorted(answers.values()) == [(200, "duplicate"), (202, "accepted")], answers
+    assert wait_until(lambda: len(sink.accepted()) >= 1, timeout=15), pair.logs()
+    time.sleep(2.5)  # time for a second delivery, were there one (replicas poll each other's jobs about every second)
+    assert notified(sink) == [("firing", ["db1:9100", "db2:9100"])], pair.logs()
+
+    # Replica b down: its webhook is refused (Alertmanager retries it), a takes the notification alone.
+    assert relays["b"].stop() == 0, relays["b"].log()
+    answers = post_to_both("02-firing-1-resolved-1-firing")
+    assert answers == {"a": (202, "accepted"), "b": ("refused", None)}, answers
+    assert wait_until(lambda: len(sink.accepted()) >= 2, timeout=15), pair.logs()
+    # b back: Alertmanager's retry of b's webhook is a duplicate, nothing is sent again.
+    pair.start("b")
+    answers = post_to_both("02-firing-1-resolved-1-firing", names=("b",))
+    assert answers == {"b": (200, "duplicate")}, answers
+    time.sleep(2.5)
+    second = notified(sink)[1:]
+    assert second == [("firing", ["db1:9100", "db2:9100"])], \
+        f"the second notification (db1 resolved, db2 firing) reached the sink {len(second)} times: {second}\n{pair.logs()}"
+
+
+def received(relay, outcome: str) -> float:
+    """alertrelay_webhooks_received_total{source="alertmanager", outcome=...} of one replica."""
+    total = 0.0
+    for line in requests.get(f"{relay.url}/metrics", timeout=5).text.splitlines():
+        if line.startswith("alertrelay_webhooks_received_total{") and 'source="alertmanager"' in line and f'outcome="{outcome}"' in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+class LoneAlertmanager(Alertmanager):
+    """conftest's Alertmanager without a gossip cluster, as the compose file runs it (--cluster.listen-address=):
+    it notifies without first waiting for a cluster to settle."""
+
+    def __init__(self, directory: pathlib.Path, config_text: str):
+        self.directory = directory
+        directory.mkdir()
+        (directory / "alertmanager.yml").write_text(config_text)
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [ALERTMANAGER, f"--config.file={directory / 'alertmanager.yml'}", f"--storage.path={directory / 'data'}",
+             f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
+            stdout=open(directory / "alertmanager.log", "w"), stderr=subprocess.STDOUT)
+
+        def up():
+            try:
+                return requests.get(f"{self.url}/-/ready", timeout=1).status_code == 200
+            except requests.RequestException:
+                return False
+        if not wait_until(up, timeout=20):
+            self.stop()
+            raise RuntimeError("alertmanager did not start:\n" + self.log())
+
+
+@pytest.mark.skipif(ALERTMANAGER is None, reason="prometheus-alertmanager is not installed (scripts/install-deps.sh installs it)")
+def test_alertmanager_ha_yml_on_a_real_alertmanager_notifies_the_sink_once(pair, sink, tmp_path):
+    """deploy/alertmanager/alertmanager-ha.yml itself, on a real Alertmanager: the replicas' service names pointed
+    at the two local replicas, its /run/secrets files at local ones, its timings shortened. One alert: both
+    replicas are notified (one accepts, one answers duplicate) and the sink gets it once."""
+    relays = {name: pair.start(name) for name in ("a", "b")}
+    text = AM_HA.read_text()
+    for name, relay in relays.items():
+        assert text.count(f"http://alertrelay-{name}:9099/") == 1
+        text = text.replace(f"http://alertrelay-{name}:9099/", f"{relay.url}/")
+    for secret in set(re.findall(r"/run/secrets/([\w.-]+)", text)):
+        value = pair.environment["ALERTMANAGER_TOKEN"] if secret == "alertrelay-token" else "unused"
+        (tmp_path / secret).write_text(value + "\n")
+        text = text.replace(f"/run/secrets/{secret}", str(tmp_path / secret))
+    config = yaml.safe_load(text)
+    config["route"].update(group_wait="1s", group_interval="1s")
+    manager = LoneAlertmanager(tmp_path / "alertmanager", yaml.safe_dump(config))
     try:
-        for name in ("a", "b"):
-            (tmp_path / name).mkdir()
-            relays[name] = start_relay(tmp_path / name, replica_config(postgres_schema, tmp_path / name, sink.url), env=environment)
-
-        def post_to_both(fixture, names=("a", "b")):
-            """As alertmanager-ha.yml's receiver does: the same notification to each replica, at the same time."""
-            body, headers = fixture_request(fixture)
-
-            def post(name):
-                try:
-                    response = relays[name].post("alertmanager", body, headers=headers)
-                    return name, response.status_code, response.json().get("status")
-                except requests.ConnectionError:
-                    return name, "refused", None
-            with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-                return dict((name, (code, status)) for name, code, status in pool.map(post, names))
-
-        def logs():
-            return "\n".join(f"--- {name} ---\n{relay.log()[-3000:]}" for name, relay in relays.items())
-
-        # Both up: one replica accepts, the other answers duplicate; the sink gets it once.
-        answers = post_to_both("01-firing-2-alerts")
-        assert sorted(answers.values()) == [(200, "duplicate"), (202, "accepted")], answers
-        assert wait_until(lambda: len(sink.accepted()) >= 1, timeout=15), logs()
-        time.sleep(2.5)  # time for a second delivery, were there one (replicas poll each other's jobs about every second)
-        assert notified(sink) == [("firing", ["db1:9100", "db2:9100"])], logs()
-
-        # Replica b down: its webhook is refused (Alertmanager retries it), a takes the notification alone.
-        assert relays["b"].stop() == 0, relays["b"].log()
-        answers = post_to_both("02-firing-1-resolved-1-firing")
-        assert answers == {"a": (202, "accepted"), "b": ("refused", None)}, answers
-        assert wait_until(lambda: len(sink.accepted()) >= 2, timeout=15), logs()
-        # b back: Alertmanager's retry of b's webhook is a duplicate, nothing is sent again.
-        relays["b"] = start_relay(tmp_path / "b", None, env=environment, port=relays["b"].port)
-        answers = post_to_both("02-firing-1-resolved-1-firing", names=("b",))
-        assert answers == {"b": (200, "duplicate")}, answers
+        starts_at = datetime.datetime.now(tz=datetime.timezone.utc).replace(microsecond=0).isoformat()
+        manager.post_alerts([{"labels": {"alertname": "LiteLLMDown", "severity": "critical", "alert_group": "availability",
+                                         "instance": "litellm:4000"}, "startsAt": starts_at}])
+        both = lambda: all(received(r, "accepted") + received(r, "duplicate") >= 1 for r in relays.values())  # noqa: E731
+        assert wait_until(both, timeout=20), pair.logs() + manager.log()
+        assert wait_until(lambda: len(sink.accepted()) >= 1, timeout=15), pair.logs()
         time.sleep(2.5)
-        second = notified(sink)[1:]
-        assert len(second) == 1, f"the second notification reached the sink {len(second)} times: {second}\n{logs()}"
-        statuses = [alert["status"] for alert in json.loads(fixture_request("02-firing-1-resolved-1-firing")[0])["alerts"]]
-        assert sorted(statuses) == ["firing", "resolved"] and second[0][0] == "firing"
+        assert notified(sink) == [("firing", ["litellm:4000"])], pair.logs()
+        outcomes = sorted((received(r, "accepted"), received(r, "duplicate")) for r in relays.values())
+        assert outcomes == [(0.0, 1.0), (1.0, 0.0)], f"(accepted, duplicate) per replica: {outcomes}"
     finally:
-        codes = {name: relay.stop() for name, relay in relays.items()}
-    assert all(code == 0 for code in codes.values()), f"exit codes on SIGTERM: {codes}"
+        manager.stop()

@@ -5,13 +5,16 @@ read for fsGroup) or 0644 (ConfigMap)."""
 import os
 import pathlib
 import shutil
+import signal
+import stat
 import subprocess
 import tempfile
 
 import pytest
+import requests
 import yaml
 
-from conftest import BINARY, REPO
+from conftest import BINARY, REPO, free_port, wait_until
 
 MANIFEST = REPO / "deploy" / "kubernetes" / "alertrelay.yaml"
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="laying out files owned by other users needs root")
@@ -58,7 +61,7 @@ def pod():
     shutil.rmtree(root)
 
 
-def lay_out(root: pathlib.Path):
+def lay_out(root: pathlib.Path, storage_under_root: bool = False):
     spec = deployment()["spec"]["template"]["spec"]
     container = spec["containers"][0]
     fs_group = spec["securityContext"]["fsGroup"]
@@ -72,6 +75,10 @@ def lay_out(root: pathlib.Path):
         if item["key"] != "alertrelay.yml":
             sources[item["key"]] = REPO / "config" / "templates" / item["key"]
     config_files = {item["path"]: sources[item["key"]].read_bytes() for item in config_items}
+    if storage_under_root:  # the container's absolute data path, under this pod's root
+        text = config_files["alertrelay.yml"].decode()
+        assert "path: /var/lib/alertrelay" in text
+        config_files["alertrelay.yml"] = text.replace("path: /var/lib/alertrelay", f"path: {root}/var/lib/alertrelay").encode()
     kubelet_volume(root / mounts["config"].lstrip("/"), config_files, 0o644, fs_group)
 
     # The Secret, from make-secrets.sh's files: only the items the manifest mounts.
@@ -128,3 +135,35 @@ def test_the_image_reference_is_pinned_with_a_pull_policy():
     assert container["imagePullPolicy"] == "IfNotPresent"
     kustomization = yaml.safe_load((MANIFEST.parent / "kustomization.yaml").read_text())
     assert kustomization["images"][0]["name"] == container["image"].split(":")[0]
+
+
+def test_the_pod_starts_on_a_fresh_volume_as_the_kubelet_hands_it_over(pod):
+    """A fresh PersistentVolume with fsGroup: its root is root's, group 10001, mode 2775. AlertRelay (10001)
+    cannot make that private, so the shipped config keeps its queue in a directory of its own inside it, which
+    it creates 0700; the pod becomes ready on SQLite and stops cleanly."""
+    spec, config, environment = lay_out(pod, storage_under_root=True)
+    mounts = {m["name"]: m["mountPath"] for m in spec["containers"][0]["volumeMounts"]}
+    volume = pod / mounts["data"].lstrip("/")
+    volume.mkdir(parents=True)
+    os.chown(volume, 0, spec["securityContext"]["fsGroup"])
+    os.chmod(volume, 0o2775)
+    port = free_port()
+    context = spec["securityContext"]
+    command = ["setpriv", f"--reuid={context['runAsUser']}", f"--regid={context['runAsGroup']}",
+               f"--groups={context['fsGroup']}", "--", str(pod / "alertrelay"), "serve", "--config.file", str(config),
+               "--web.listen-address", f"127.0.0.1:{port}"]
+    log = pod / "serve.log"
+    with open(log, "w") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=environment)
+    try:
+        def ready():
+            try:
+                return requests.get(f"http://127.0.0.1:{port}/-/ready", timeout=1).status_code == 200
+            except requests.RequestException:
+                return False
+        assert wait_until(lambda: ready() or process.poll() is not None, timeout=20) and process.poll() is None, log.read_text()
+        info = (volume / "data").stat()
+        assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (context["runAsUser"], 0o700)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0, log.read_text()
