@@ -19,6 +19,7 @@ from conftest import ALERTMANAGER, REPO, Alertmanager, wait_until
 DEPLOY = REPO / "deploy"
 PROMETHEUS = DEPLOY / "prometheus"
 PROMTOOL = shutil.which("promtool")
+AMTOOL = shutil.which("amtool")
 needs_promtool = pytest.mark.skipif(PROMTOOL is None, reason="promtool (Debian's prometheus) is not installed")
 
 
@@ -50,6 +51,22 @@ def test_every_alert_has_a_test_that_pages_and_one_that_stays_silent():
                 (fires if case.get("exp_alerts") else silent).add(case["alertname"])
     assert set(alerts) - fires == set(), "alerts without a test in which they page"
     assert set(alerts) - silent == set(), "alerts without a test in which they stay silent"
+
+
+@pytest.mark.skipif(AMTOOL is None, reason="amtool (Debian's prometheus-alertmanager) is not installed")
+@pytest.mark.parametrize("config", ["alertmanager.yml", "alertmanager-ha.yml"])
+def test_only_alertrelay_down_bypasses_alertrelay(config):
+    """AlertRelayDown (no replica up) is the one alert AlertRelay cannot carry: Alertmanager mails it. Every other
+    AlertRelay alert, AlertRelayReplicaDown included (some replica still delivers), goes through AlertRelay."""
+    alerts = alerts_in(PROMETHEUS / "rules" / "alertrelay.rules.yml")
+    assert {"AlertRelayDown", "AlertRelayReplicaDown"} <= set(alerts)
+    for name, rule in alerts.items():
+        labels = [f"{key}={value}" for key, value in {"alertname": name, **rule["labels"]}.items()]
+        routed = subprocess.run([AMTOOL, "config", "routes", "test", "--config.file", str(DEPLOY / "alertmanager" / config), *labels],
+                                capture_output=True, text=True, timeout=60)
+        assert routed.returncode == 0, routed.stdout + routed.stderr
+        expected = "fallback-email" if name == "AlertRelayDown" else "alertrelay"
+        assert routed.stdout.split() == [expected], f"{name} goes to {routed.stdout.strip()}"
 
 
 @needs_promtool
