@@ -160,34 +160,7 @@ def test_each_service_reads_exactly_its_secrets(layout):
     for name in gids:
         os.link(secrets_dir / name, everything / name)
 
-    readers = {}
-    for name, service in file["services"].items():
-        mounted = secrets_of(service)
-        if not mounted:
-            assert not service.get("group_add"), f"{name} has groups but no secrets"
-            continue
-        uid, gid = user_of(name, service)
-        groups = groups_of(service)
-        assert uid != 0, f"{name} would read every secret as root"
-        assert sorted(groups) == sorted(gids[secret] for secret in mounted), \
-            f"{name}: group_add must be the groups of exactly the secrets it mounts"
-        top = container_root(layout, name, service, secrets_dir)
-        for secret, target in mounted.items():
-            readers.setdefault(secret, []).append(name)
-            read = as_user(uid, gid, groups, "cat", str(top / target.lstrip("/")))
-            assert read.returncode == 0 and read.stdout == (secrets_dir / secret).read_text(), \
-                f"{name} (uid {uid}) cannot read its secret {secret}: {read.stderr}"
-        for secret in gids:
-            read = as_user(uid, gid, groups, "cat", str(everything / secret))
-            if secret in mounted:
-                assert read.returncode == 0, f"{name} cannot read {secret}: {read.stderr}"
-            else:
-                assert read.returncode != 0 and "Permission denied" in read.stderr, \
-                    f"{name} (uid {uid}, groups {groups}) can read {secret}, which is not its own"
-        # What points at a secret in its environment points at one it mounts.
-        for variable, value in (service.get("environment") or {}).items():
-            if str(value).startswith("/run/secrets/"):
-                assert value in mounted.values(), f"{name}: {variable} names {value}, which it does not mount"
+    readers = each_service_reads_exactly_its_secrets(layout, file["services"], gids, secrets_dir, everything)
     assert set(readers) == set(gids), f"secrets nobody reads: {set(gids) - set(readers)}"
     assert sorted(readers["alertrelay-token"]) == ["alertmanager", "alertrelay"]
     assert readers["litellm-master-key"] == ["prometheus"]
@@ -525,3 +498,36 @@ def test_monitor_stack_looks_at_every_part(tmp_path):
                 stoppable.stop()
         fake.shutdown()
         relay.stop()
+
+def each_service_reads_exactly_its_secrets(layout, services: dict, gids: dict, secrets_dir, everything) -> dict:
+    """As each service's user and groups, with its secrets laid out as Compose bind-mounts them: it reads its
+    own and is refused every other (`everything` holds a link to each). Returns which services read each secret."""
+    readers = {}
+    for name, service in services.items():
+        mounted = secrets_of(service)
+        if not mounted:
+            assert not service.get("group_add"), f"{name} has groups but no secrets"
+            continue
+        uid, gid = user_of(name, service)
+        groups = groups_of(service)
+        assert uid != 0, f"{name} would read every secret as root"
+        assert sorted(groups) == sorted(gids[secret] for secret in mounted), \
+            f"{name}: group_add must be the groups of exactly the secrets it mounts"
+        top = container_root(layout, name, service, secrets_dir)
+        for secret, target in mounted.items():
+            readers.setdefault(secret, []).append(name)
+            read = as_user(uid, gid, groups, "cat", str(top / target.lstrip("/")))
+            assert read.returncode == 0 and read.stdout == (secrets_dir / secret).read_text(), \
+                f"{name} (uid {uid}) cannot read its secret {secret}: {read.stderr}"
+        for secret in gids:
+            read = as_user(uid, gid, groups, "cat", str(everything / secret))
+            if secret in mounted:
+                assert read.returncode == 0, f"{name} cannot read {secret}: {read.stderr}"
+            else:
+                assert read.returncode != 0 and "Permission denied" in read.stderr, \
+                    f"{name} (uid {uid}, groups {groups}) can read {secret}, which is not its own"
+        # What points at a secret in its environment points at one it mounts.
+        for variable, value in (service.get("environment") or {}).items():
+            if str(value).startswith("/run/secrets/"):
+                assert value in mounted.values(), f"{name}: {variable} names {value}, which it does not mount"
+    return readers

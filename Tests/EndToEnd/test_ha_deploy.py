@@ -25,7 +25,7 @@ import requests
 import yaml
 
 from conftest import ALERTMANAGER, BINARY, REPO, Alertmanager, fixture_request, free_port, require_postgres, start_relay, wait_until
-from test_compose import (COMPOSE_FILE, DEPLOY, SETPRIV, as_user, container_root, groups_of, image_name,
+from test_compose import (COMPOSE_FILE, DEPLOY, SETPRIV, as_user, container_root, each_service_reads_exactly_its_secrets, groups_of, image_name,
                           make_secrets, secrets_of, usable_by_others, user_of)
 from test_kubernetes import kubelet_volume
 from test_postgres import Sink
@@ -271,33 +271,7 @@ def test_make_secrets_with_the_overlay_and_each_service_reads_exactly_its_secret
     everything.mkdir(mode=0o755)
     for name in gids:
         os.link(secrets_dir / name, everything / name)
-    readers = {}
-    for name, service in active(model).items():
-        mounted = secrets_of(service)
-        if not mounted:
-            assert not service.get("group_add"), f"{name} has groups but no secrets"
-            continue
-        uid, gid = user_of(name, service)
-        groups = groups_of(service)
-        assert uid != 0, f"{name} would read every secret as root"
-        assert sorted(groups) == sorted(gids[secret] for secret in mounted), \
-            f"{name}: group_add must be the groups of exactly the secrets it mounts"
-        top = container_root(ha_layout, name, service, secrets_dir)
-        for secret, target in mounted.items():
-            readers.setdefault(secret, []).append(name)
-            read = as_user(uid, gid, groups, "cat", str(top / target.lstrip("/")))
-            assert read.returncode == 0 and read.stdout == (secrets_dir / secret).read_text(), \
-                f"{name} (uid {uid}) cannot read its secret {secret}: {read.stderr}"
-        for secret in gids:
-            read = as_user(uid, gid, groups, "cat", str(everything / secret))
-            if secret in mounted:
-                assert read.returncode == 0, f"{name} cannot read {secret}: {read.stderr}"
-            else:
-                assert read.returncode != 0 and "Permission denied" in read.stderr, \
-                    f"{name} (uid {uid}, groups {groups}) can read {secret}, which is not its own"
-        for variable, value in (service.get("environment") or {}).items():
-            if str(value).startswith("/run/secrets/"):
-                assert value in mounted.values(), f"{name}: {variable} names {value}, which it does not mount"
+    readers = each_service_reads_exactly_its_secrets(ha_layout, active(model), gids, secrets_dir, everything)
     assert sorted(readers["alertrelay-db-password"]) == ["alertrelay-a", "alertrelay-b", "alertrelay-db"]
     assert sorted(readers["alertrelay-token"]) == ["alertmanager", *REPLICAS]
     assert set(readers) == set(gids), f"secrets nobody reads: {set(gids) - set(readers)}"
