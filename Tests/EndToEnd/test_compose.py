@@ -203,14 +203,7 @@ def test_alertrelay_checks_the_stacks_config_as_its_container_user(layout):
     assert unfilled.returncode == 1, unfilled.stdout
     assert "smtp-password still holds a placeholder" in unfilled.stdout and "slack-platform-url still holds" in unfilled.stdout
 
-    # Filled in as a user does, by editing the files in place (owner, group and mode stay).
-    for path in secrets_dir.iterdir():
-        if path.name in ("README.md", ".gitignore", "litellm.env") or "REPLACE" not in path.read_text():
-            continue
-        value = "https://hooks.slack.com/services/T000/B000/XXXX" if path.name.startswith("slack-") else "the-real-password"
-        with open(path, "r+") as file:
-            file.write(value + "\n")
-            file.truncate()
+    fill_in_placeholders(secrets_dir)
     checked = as_user(uid, gid, groups_of(service), str(binary), "check-config", str(config), env=environment, cwd=layout)
     assert checked.returncode == 0 and "SUCCESS" in checked.stdout, checked.stdout + checked.stderr
 
@@ -531,3 +524,15 @@ def each_service_reads_exactly_its_secrets(layout, services: dict, gids: dict, s
             if str(value).startswith("/run/secrets/"):
                 assert value in mounted.values(), f"{name}: {variable} names {value}, which it does not mount"
     return readers
+
+
+def fill_in_placeholders(secrets_dir):
+    """What a user does after make-secrets.sh: each REPLACE... value replaced by editing the file in place, so
+    its owner, group and mode stay."""
+    for path in secrets_dir.iterdir():
+        if path.name in ("README.md", ".gitignore", "litellm.env") or "REPLACE" not in path.read_text():
+            continue
+        value = "https://hooks.slack.com/services/T000/B000/XXXX" if path.name.startswith("slack-") else "the-real-password"
+        with open(path, "r+") as file:
+            file.write(value + "\n")
+            file.truncate()

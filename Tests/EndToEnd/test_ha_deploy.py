@@ -25,7 +25,7 @@ import requests
 import yaml
 
 from conftest import ALERTMANAGER, BINARY, REPO, Alertmanager, fixture_request, free_port, require_postgres, start_relay, wait_until
-from test_compose import (COMPOSE_FILE, DEPLOY, SETPRIV, as_user, container_root, each_service_reads_exactly_its_secrets, groups_of, image_name,
+from test_compose import (COMPOSE_FILE, DEPLOY, SETPRIV, as_user, container_root, each_service_reads_exactly_its_secrets, fill_in_placeholders, groups_of, image_name,
                           make_secrets, secrets_of, usable_by_others, user_of)
 from test_kubernetes import kubelet_volume
 from test_postgres import Sink
@@ -330,14 +330,7 @@ def test_both_replicas_check_config_ha_as_their_container_user(ha_layout):
         assert unfilled.returncode == 1 and "smtp-password still holds a placeholder" in unfilled.stdout, unfilled.stdout
         assert "storage" not in unfilled.stdout, "the database password and URL are fine as make-secrets wrote them"
 
-    # Filled in as a user does, in place (owner, group and mode stay), as test_compose does.
-    for path in secrets_dir.iterdir():
-        if path.name in ("README.md", ".gitignore", "litellm.env") or "REPLACE" not in path.read_text():
-            continue
-        value = "https://hooks.slack.com/services/T000/B000/XXXX" if path.name.startswith("slack-") else "the-real-password"
-        with open(path, "r+") as file:
-            file.write(value + "\n")
-            file.truncate()
+    fill_in_placeholders(secrets_dir)
     for name in REPLICAS:
         service = services[name]
         uid, gid = user_of(name, service)

@@ -81,12 +81,7 @@ extension ConfigResolver {
         let url = isV1 ? PagerDutyMessage.eventsV1URL : config.url ?? global.pagerdutyURL ?? PagerDutyMessage.eventsURL
         guard let endpoint = self.url(.value(url), at: path, fileKey: "url") else { return nil }
         func compile(_ source: String?, _ key: String, default fallback: String) -> MessageTemplate? {
-            do {
-                return try templates.template(source ?? fallback, format: .text, key: key)
-            } catch {
-                report(error, at: path)
-                return nil
-            }
+            apiTemplate(source, key: key, default: fallback, at: path)
         }
         // Alertmanager's defaults under the user's own keys: a `details` of one key keeps firing, resolved and the counts.
         let merged = PagerDutyMessage.defaultDetails.merging(config.details ?? [:]) { _, own in own }

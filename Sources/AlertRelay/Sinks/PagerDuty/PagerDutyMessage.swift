@@ -104,8 +104,19 @@ public struct PagerDutyMessage: Encodable {
     static let maxEventBytes = 512_000
 
     static func body(_ templates: Templates, delivery: Delivery) -> [UInt8] {
-        var message = PagerDutyMessage(templates, delivery: delivery)
-        guard case .v1(let serviceKey) = templates.version else {
+        let context = TemplateContext(delivery)
+        switch templates.version {
+        case .v1(let serviceKey):
+            let notification = delivery.notification
+            return apiJSON(
+                V1(
+                    serviceKey: serviceKey, eventType: eventAction(notification), incidentKey: notification.groupKeyHash,
+                    description: summary(templates, context), client: templates.client.text(context),
+                    clientURL: templates.clientURL.text(context).flatMap(TemplateContext.webURL), details: details(templates, context)
+                )
+            )
+        case .v2(let routingKey):
+            var message = PagerDutyMessage(templates, context: context, notification: delivery.notification, routingKey: routingKey)
             var body = message.body
             if body.count > maxEventBytes, message.payload != nil {
                 message.payload?.customDetails = ["error": "Custom details have been removed because the original event exceeds the maximum size of 512KB"]
@@ -113,16 +124,6 @@ public struct PagerDutyMessage: Encodable {
             }
             return body
         }
-        let context = TemplateContext(delivery)
-        let description = templates.description.render(context).trimmingCharacters(in: .whitespacesAndNewlines)
-        return apiJSON(
-            V1(
-                serviceKey: serviceKey, eventType: message.eventAction, incidentKey: message.dedupKey,
-                description: String((description.isEmpty ? "alerts" : description).prefix(maxSummary)), client: message.client,
-                clientURL: message.clientURL,
-                details: Dictionary(templates.details.map { ($0.0, $0.1.render(context).trimmingCharacters(in: .newlines)) }) { first, _ in first }
-            )
-        )
     }
 
     /// Events API v1 answers a throttled event with 403: worth retrying, as Alertmanager does.
@@ -131,30 +132,40 @@ public struct PagerDutyMessage: Encodable {
         return .transient(reason: "HTTP 403 (PagerDuty v1 throttling)", status: 403, response: DeliveryOutcome.snippet(response.body), retryAfter: nil)
     }
 
-    init(_ templates: Templates, delivery: Delivery) {
-        let context = TemplateContext(delivery)
-        func text(_ template: MessageTemplate?) -> String? {
-            template.map { $0.render(context).trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
-        }
-        switch templates.version {
-        case .v2(let key), .v1(let key): routingKey = key
-        }
-        let firing = delivery.notification.status == .firing
-        eventAction = firing ? "trigger" : "resolve"
-        dedupKey = delivery.notification.groupKeyHash
-        client = text(templates.client)
-        clientURL = text(templates.clientURL).flatMap(TemplateContext.webURL)
-        guard firing else { return }
+    /// `trigger` while the group fires, `resolve` once it is resolved (v1's `event_type`, v2's `event_action`).
+    static func eventAction(_ notification: AlertNotification) -> String {
+        notification.status == .firing ? "trigger" : "resolve"
+    }
+
+    /// The incident's summary (v2) or description (v1), within PagerDuty's limit.
+    static func summary(_ templates: Templates, _ context: TemplateContext) -> String {
+        String((templates.description.text(context) ?? "alerts").prefix(maxSummary))
+    }
+
+    static func details(_ templates: Templates, _ context: TemplateContext) -> [String: String] {
+        Dictionary(templates.details.map { ($0.0, $0.1.render(context).trimmingCharacters(in: .newlines)) }) { first, _ in first }
+    }
+
+    init(_ templates: Templates, context: TemplateContext, notification: AlertNotification, routingKey: String) {
+        self.routingKey = routingKey
+        eventAction = Self.eventAction(notification)
+        dedupKey = notification.groupKeyHash
+        client = templates.client.text(context)
+        clientURL = templates.clientURL.text(context).flatMap(TemplateContext.webURL)
+        guard notification.status == .firing else { return }
         payload = Payload(
-            summary: String((text(templates.description) ?? "alerts").prefix(Self.maxSummary)),
-            source: text(templates.source) ?? "AlertRelay", severity: Self.severity(text(templates.severity)),
-            class: text(templates.class), component: text(templates.component), group: text(templates.group),
-            customDetails: Dictionary(templates.details.map { ($0.0, $0.1.render(context).trimmingCharacters(in: .newlines)) }) { first, _ in first }
+            summary: Self.summary(templates, context), source: templates.source.text(context) ?? "AlertRelay",
+            severity: Self.severity(templates.severity.text(context)), class: templates.class?.text(context),
+            component: templates.component?.text(context), group: templates.group?.text(context), customDetails: Self.details(templates, context)
         )
-        let links = templates.links.compactMap { link in text(link.href).flatMap(TemplateContext.webURL).map { Link(href: $0, text: text(link.text)) } }
+        let links = templates.links.compactMap { link in
+            link.href.text(context).flatMap(TemplateContext.webURL).map { Link(href: $0, text: link.text?.text(context)) }
+        }
         self.links = links.isEmpty ? nil : links
         let images = templates.images.compactMap { image in
-            text(image.src).flatMap(TemplateContext.webURL).map { Image(src: $0, href: text(image.href).flatMap(TemplateContext.webURL), alt: text(image.alt)) }
+            image.src.text(context).flatMap(TemplateContext.webURL).map {
+                Image(src: $0, href: image.href?.text(context).flatMap(TemplateContext.webURL), alt: image.alt?.text(context))
+            }
         }
         self.images = images.isEmpty ? nil : images
     }
