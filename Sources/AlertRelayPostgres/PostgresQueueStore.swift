@@ -15,7 +15,8 @@ import Synchronization
 /// - Claims are leases: a job is taken with `FOR UPDATE SKIP LOCKED` and held until `lease_until`; a replica
 ///   that dies leaves its jobs to the others once their leases expire, without anyone's restart.
 public final class PostgresQueueStore: RelayStore, Sendable {
-    let client: PostgresClient
+    let database: Database
+    var client: PostgresClient { database.client }
     let logger: Logger
     /// How long a claim holds a job; longer than any sink's timeout, so a live delivery is never taken twice.
     let lease: Duration
@@ -42,21 +43,22 @@ public final class PostgresQueueStore: RelayStore, Sendable {
         client: PostgresClient, lease: Duration = .seconds(120), ownership settings: PostgresSettings? = nil, logger: Logger,
         doorbell: Doorbell = Doorbell()
     ) {
-        self.client = client
+        let database = Database(client: client, logger: logger)
+        self.database = database
         let reachable = self.reachable
         self.ownership = settings.map { SinkOwnership(settings: $0, logger: logger) { up in reachable.up.store(up, ordering: .relaxed) } }
         self.lease = lease
         self.logger = logger
         self.doorbell = doorbell
-        enqueuer = GroupCommit { [client, logger] batch in
+        enqueuer = GroupCommit { batch in
             // Two replicas committing batches with the same keys can deadlock in principle (the keys are taken
             // in key order, which makes it rare); the loser's transaction is simply run again.
             var attempt = 0
             while true {
                 attempt += 1
                 do {
-                    let results = try await client.withTransaction(logger: logger) { connection in
-                        try await Self.insert(batch, connection, logger: logger)
+                    let results = try await database.transaction { session in
+                        try await Self.insert(batch, session)
                     }
                     return results.map { .success($0) }
                 } catch where attempt < 4 && Self.isRetryable(error) {
@@ -70,8 +72,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
 
     /// A deadlock or a serialization failure: nothing was written, running the transaction again is safe.
     static func isRetryable(_ error: any Error) -> Bool {
-        let underlying = (error as? PostgresTransactionError)?.closureError ?? (error as? PostgresTransactionError)?.commitError ?? error
-        guard let error = underlying as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
+        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
         return state == "40P01" || state == "40001"
     }
 
@@ -98,7 +99,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     /// A batch of accepted notifications in one transaction, in three statements whatever its size: the
     /// dedup keys taken (in key order, so replicas committing at once lock them in the same order), the
     /// holders of the keys that were taken already, and the jobs that are not duplicates.
-    static func insert(_ batch: [AcceptedNotification], _ connection: PostgresConnection, logger: Logger) async throws -> [EnqueueResult] {
+    static func insert(_ batch: [AcceptedNotification], _ session: Session) async throws -> [EnqueueResult] {
         struct Entry {
             var item: Int
             var job: NewJob
@@ -120,7 +121,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
             let sinks = keyed.map { entries[$0.value].job.address.sink }
             // A key is taken unless another notification holds it within its window and its delivery to this
             // sink did not end dead (a re-send after a dead letter gets a new chance).
-            for row in try await connection.query(
+            for row in try await session.query(
                 """
                 INSERT INTO dedup (key, notification_id, expires_at, receiver, sink)
                 SELECT * FROM unnest(\(keys)::text[], \(ids)::text[], \(expires)::bigint[], \(receivers)::text[], \(sinks)::text[]) ORDER BY 1
@@ -129,15 +130,15 @@ public final class PostgresQueueStore: RelayStore, Sendable {
                     SELECT 1 FROM jobs j WHERE j.notification_id = dedup.notification_id AND j.receiver = dedup.receiver
                     AND j.sink = dedup.sink AND j.state = 'dead')
                 RETURNING key
-                """, logger: logger
-            ).collect() {
+                """
+            ) {
                 taken.insert(try row.decode(String.self))
             }
         }
         var holders: [String: String] = [:]
         let held = keyed.map(\.key).filter { !taken.contains($0) }
         if !held.isEmpty {
-            for row in try await connection.query("SELECT key, notification_id FROM dedup WHERE key = ANY(\(held))", logger: logger).collect() {
+            for row in try await session.query("SELECT key, notification_id FROM dedup WHERE key = ANY(\(held))") {
                 let (key, id) = try row.decode((String, String).self)
                 holders[key] = id
             }
@@ -158,7 +159,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
         }
         if !writing.isEmpty {
             let at = writing.map { millis(batch[$0.item].receivedAt) }
-            try await connection.query(
+            try await session.query(
                 """
                 INSERT INTO jobs (notification_id, source, receiver, sink, state, created_at, next_attempt_at, updated_at, last_error, payload)
                 SELECT n, s, r, k, st, c, c, c, NULLIF(e, ''), p FROM unnest(
@@ -168,7 +169,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
                     \(at)::bigint[], \(writing.map { $0.job.mutedBecause ?? "" })::text[],
                     \(writing.map { ByteBuffer(bytes: $0.job.encodedPayload ?? $0.job.payload.jsonBytes()) })::bytea[]
                 ) AS t(n, s, r, k, st, c, e, p)
-                """, logger: logger
+                """
             )
             for entry in writing { results[entry.item].written += 1 }
         }
@@ -185,13 +186,13 @@ public final class PostgresQueueStore: RelayStore, Sendable {
         for job in jobs {
             guard let key = job.dedupKey else { return nil }
             let holder = try await perform("look up duplicates") {
-                try await client.query(
+                try await database.query(
                     """
                     SELECT d.notification_id FROM dedup d WHERE d.key = \(key) AND d.expires_at > \(millis(now)) AND NOT EXISTS (
                         SELECT 1 FROM jobs j WHERE j.notification_id = d.notification_id AND j.receiver = \(job.address.receiver)
                         AND j.sink = \(job.address.sink) AND j.state = 'dead')
-                    """, logger: logger
-                ).collect().first?.decode(String.self)
+                    """
+                ).first?.decode(String.self)
             }
             guard let holder else { return nil }
             first = first ?? holder
@@ -221,7 +222,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
         var unreadable: [(id: Int64, reason: String)] = []
         for (address, limit) in wanted {
             let rows = try await perform("claim jobs") {
-                try await client.query(
+                try await database.query(
                     """
                     UPDATE jobs SET state = 'delivering', lease_until = \(until), claim = nextval('claims'), updated_at = \(at)
                     WHERE id IN (
@@ -229,8 +230,8 @@ public final class PostgresQueueStore: RelayStore, Sendable {
                         AND ((state IN ('pending', 'retrying') AND next_attempt_at <= \(at)) OR (state = 'delivering' AND lease_until <= \(at)))
                         ORDER BY next_attempt_at, id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
                     RETURNING *
-                    """, logger: logger
-                ).collect()
+                    """
+                )
             }
             for row in rows {
                 let stored = try StoredRow(row)
@@ -244,7 +245,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
         }
         for (id, reason) in unreadable {
             try await perform("dead-letter an unreadable job") {
-                try await client.query("UPDATE jobs SET state = 'dead', last_error = \(reason), updated_at = \(at) WHERE id = \(id)", logger: logger)
+                try await database.query("UPDATE jobs SET state = 'dead', last_error = \(reason), updated_at = \(at) WHERE id = \(id)")
             }
         }
         return claimed.sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
@@ -257,36 +258,34 @@ public final class PostgresQueueStore: RelayStore, Sendable {
         let started = millis(attempt.startedAt)
         let now = started + millis(attempt.duration)
         try await perform("finish job \(jobID)") {
-            try await client.withTransaction(logger: logger) { connection in
-                let owned = try await connection.query(
-                    "SELECT 1 FROM jobs WHERE id = \(jobID) AND state = 'delivering' AND claim = \(claim) FOR UPDATE", logger: logger
-                ).collect()
+            try await database.transaction { session in
+                let owned = try await session.query(
+                    "SELECT 1 FROM jobs WHERE id = \(jobID) AND state = 'delivering' AND claim = \(claim) FOR UPDATE"
+                )
                 guard !owned.isEmpty else { return }
-                try await connection.query(
+                try await session.query(
                     """
                     INSERT INTO attempts (job_id, number, started_at, duration_ms, outcome, reason, status, response)
                     VALUES (\(jobID), \(attempt.number), \(started), \(now - started), \(attempt.outcome.kind.rawValue), \(attempt.outcome.reason),
                             \(attempt.status), \(attempt.response))
                     ON CONFLICT (job_id, number) DO NOTHING
-                    """, logger: logger
+                    """
                 )
                 switch transition {
                 case .delivered:
-                    try await connection.query(
+                    try await session.query(
                         "UPDATE jobs SET state = 'delivered', attempts = \(attempt.number), updated_at = \(now), last_error = NULL, lease_until = NULL WHERE id = \(jobID)",
-                        logger: logger
                     )
                 case .retry(let at, let error):
-                    try await connection.query(
+                    try await session.query(
                         """
                         UPDATE jobs SET state = 'retrying', attempts = \(attempt.number), next_attempt_at = \(millis(at)), updated_at = \(now),
                             last_error = \(error), lease_until = NULL WHERE id = \(jobID)
-                        """, logger: logger
+                        """
                     )
                 case .dead(let error):
-                    try await connection.query(
+                    try await session.query(
                         "UPDATE jobs SET state = 'dead', attempts = \(attempt.number), updated_at = \(now), last_error = \(error), lease_until = NULL WHERE id = \(jobID)",
-                        logger: logger
                     )
                 }
             }
@@ -297,11 +296,11 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     private func releaseUnbounded(jobID: Int64, at: Date, reason: String) async throws {
         let claim = claims.withLock { $0.removeValue(forKey: jobID) } ?? 0
         try await perform("release job \(jobID)") {
-            try await client.query(
+            try await database.query(
                 """
                 UPDATE jobs SET state = 'retrying', next_attempt_at = \(millis(at)), updated_at = \(millis(at)), last_error = \(reason), lease_until = NULL
                 WHERE id = \(jobID) AND state = 'delivering' AND claim = \(claim)
-                """, logger: logger
+                """
             )
         }
     }
@@ -309,12 +308,12 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     /// The next time a job falls due: a waiting one's, or a lease's end.
     private func nextDueUnbounded() async throws -> Date? {
         try await perform("next due") {
-            let rows = try await client.query(
+            let rows = try await database.query(
                 """
                 SELECT LEAST((SELECT MIN(next_attempt_at) FROM jobs WHERE state IN ('pending', 'retrying')),
                              (SELECT MIN(lease_until) FROM jobs WHERE state = 'delivering'))
-                """, logger: logger
-            ).collect()
+                """
+            )
             return try rows.first?.decode(Int64?.self).map(date)
         }
     }
@@ -344,17 +343,17 @@ public final class PostgresQueueStore: RelayStore, Sendable {
 
     public func oldestWaiting() async throws -> Date? {
         try await perform("oldest waiting") {
-            try await client.query("SELECT MIN(created_at) FROM jobs WHERE state IN ('pending', 'retrying')", logger: logger)
-                .collect().first?.decode(Int64?.self).map(date)
+            try await database.query("SELECT MIN(created_at) FROM jobs WHERE state IN ('pending', 'retrying')")
+                .first?.decode(Int64?.self).map(date)
         }
     }
 
     public func waitingBySink() async throws -> [SinkAddress: Int] {
         try await perform("count waiting jobs by sink") {
             var counts: [SinkAddress: Int] = [:]
-            for row in try await client.query(
-                "SELECT receiver, sink, COUNT(*) FROM jobs WHERE state IN ('pending', 'retrying') GROUP BY receiver, sink", logger: logger
-            ).collect() {
+            for row in try await database.query(
+                "SELECT receiver, sink, COUNT(*) FROM jobs WHERE state IN ('pending', 'retrying') GROUP BY receiver, sink"
+            ) {
                 let (receiver, sink, count) = try row.decode((String, String, Int64).self)
                 counts[SinkAddress(receiver: receiver, sink: sink)] = Int(count)
             }
@@ -365,7 +364,7 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     public func counts() async throws -> [JobState: Int] {
         try await perform("count jobs") {
             var counts = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0, 0) })
-            for row in try await client.query("SELECT state, COUNT(*) FROM jobs GROUP BY state", logger: logger).collect() {
+            for row in try await database.query("SELECT state, COUNT(*) FROM jobs GROUP BY state") {
                 let (state, count) = try row.decode((String, Int64).self)
                 if let state = JobState(rawValue: state) { counts[state] = Int(count) }
             }
@@ -375,25 +374,24 @@ public final class PostgresQueueStore: RelayStore, Sendable {
 
     public func jobs(state: JobState?, receiver: String?, notification: String?, limit: Int, before: Int64?) async throws -> [Job] {
         try await perform("list jobs") {
-            let rows = try await client.query(
+            let rows = try await database.query(
                 """
                 SELECT * FROM jobs WHERE (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue))
                 AND (\(receiver)::text IS NULL OR receiver = \(receiver)) AND (\(notification)::text IS NULL OR notification_id = \(notification))
                 AND (\(before)::bigint IS NULL OR id < \(before)) ORDER BY id DESC LIMIT \(limit)
-                """, logger: logger
-            ).collect()
+                """
+            )
             return try rows.map { try StoredRow($0).listed() }
         }
     }
 
     public func job(id: Int64) async throws -> (Job, [Attempt])? {
         try await perform("read job \(id)") { () -> (Job, [Attempt])? in
-            guard let row = try await client.query("SELECT * FROM jobs WHERE id = \(id)", logger: logger).collect().first else { return nil }
+            guard let row = try await database.query("SELECT * FROM jobs WHERE id = \(id)").first else { return nil }
             var attempts: [Attempt] = []
-            for row in try await client.query(
+            for row in try await database.query(
                 "SELECT number, started_at, duration_ms, outcome, reason, status, response FROM attempts WHERE job_id = \(id) ORDER BY number",
-                logger: logger
-            ).collect() {
+            ) {
                 let (number, started, duration, outcome, reason, status, response) = try row.decode(
                     (Int, Int64, Int64, String, String?, Int?, String).self
                 )
@@ -411,12 +409,12 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     public func retry(id: Int64, now: Date) async throws -> Bool {
         defer { doorbell.ring() }
         return try await perform("retry job \(id)") {
-            let rows = try await client.query(
+            let rows = try await database.query(
                 """
                 UPDATE jobs SET state = 'pending', next_attempt_at = \(millis(now)), updated_at = \(millis(now)), lease_until = NULL
                 WHERE id = \(id) AND state IN ('dead', 'muted', 'retrying', 'pending') RETURNING id
-                """, logger: logger
-            ).collect()
+                """
+            )
             return !rows.isEmpty
         }
     }
@@ -424,29 +422,29 @@ public final class PostgresQueueStore: RelayStore, Sendable {
     public func retryAll(state: JobState, receiver: String?, now: Date) async throws -> Int {
         defer { doorbell.ring() }
         return try await perform("retry jobs") {
-            try await client.query(
+            try await database.query(
                 """
                 UPDATE jobs SET state = 'pending', next_attempt_at = \(millis(now)), updated_at = \(millis(now)), lease_until = NULL
                 WHERE state = \(state.rawValue) AND (\(receiver)::text IS NULL OR receiver = \(receiver)) RETURNING id
-                """, logger: logger
-            ).collect().count
+                """
+            ).count
         }
     }
 
     public func drop(id: Int64) async throws -> Bool {
         try await perform("drop job \(id)") {
-            !(try await client.query("DELETE FROM jobs WHERE id = \(id) AND state <> 'delivering' RETURNING id", logger: logger).collect().isEmpty)
+            !(try await database.query("DELETE FROM jobs WHERE id = \(id) AND state <> 'delivering' RETURNING id").isEmpty)
         }
     }
 
     public func prune(deliveredBefore: Date, now: Date) async throws -> Int {
         try await perform("prune") {
-            try await client.withTransaction(logger: logger) { connection in
-                let pruned = try await connection.query(
-                    "DELETE FROM jobs WHERE state IN ('delivered', 'muted') AND updated_at < \(millis(deliveredBefore)) RETURNING id", logger: logger
-                ).collect().count
-                try await connection.query("DELETE FROM dedup WHERE expires_at <= \(millis(now))", logger: logger)
-                try await connection.query("DELETE FROM replays WHERE expires_at <= \(millis(now))", logger: logger)
+            try await database.transaction { session in
+                let pruned = try await session.query(
+                    "DELETE FROM jobs WHERE state IN ('delivered', 'muted') AND updated_at < \(millis(deliveredBefore)) RETURNING id"
+                ).count
+                try await session.query("DELETE FROM dedup WHERE expires_at <= \(millis(now))")
+                try await session.query("DELETE FROM replays WHERE expires_at <= \(millis(now))")
                 return pruned
             }
         }
@@ -459,9 +457,9 @@ public final class PostgresQueueStore: RelayStore, Sendable {
 
     private func probeWrite() async throws {
         try await perform("check the store is writable") {
-            try await client.withTransaction(logger: logger) { connection in
-                try await connection.query("INSERT INTO dedup (key, notification_id, expires_at) VALUES ('', '', 0) ON CONFLICT (key) DO NOTHING", logger: logger)
-                try await connection.query("DELETE FROM dedup WHERE key = ''", logger: logger)
+            try await database.transaction { session in
+                try await session.query("INSERT INTO dedup (key, notification_id, expires_at) VALUES ('', '', 0) ON CONFLICT (key) DO NOTHING")
+                try await session.query("DELETE FROM dedup WHERE key = ''")
             }
         }
     }
@@ -504,7 +502,9 @@ public struct PostgresStoreError: Error, Sendable, CustomStringConvertible {
 
     public init(operation: String, _ error: any Error) {
         self.operation = operation
-        if let error = error as? PostgresStoreError {
+        if let error = error as? TransactionNotStarted {
+            self = PostgresStoreError(operation: operation, error.underlying)
+        } else if let error = error as? PostgresStoreError {
             self.reason = error.reason
         } else if let error = error as? PSQLError {
             self.reason = error.serverInfo?[.message] ?? "\(error.code)"
@@ -527,7 +527,7 @@ func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) 
 extension PostgresQueueStore {
     /// Whether the shared queue holds no job yet (a copy goes only into an empty one, so it is never doubled).
     public func isEmpty() async throws -> Bool {
-        try await client.query("SELECT 1 FROM jobs LIMIT 1", logger: logger).collect().isEmpty
+        try await database.query("SELECT 1 FROM jobs LIMIT 1").isEmpty
     }
 
     /// Writes a job from another store as it was (state, attempts, times, last error), with its attempts; a
@@ -535,24 +535,24 @@ extension PostgresQueueStore {
     public func importJob(_ job: Job, attempts: [Attempt]) async throws {
         let state = job.state == .delivering ? JobState.retrying : job.state
         let payload = ByteBuffer(bytes: job.payload.jsonBytes())
-        try await client.withTransaction(logger: logger) { connection in
-            let rows = try await connection.query(
+        try await database.transaction { session in
+            let rows = try await session.query(
                 """
                 INSERT INTO jobs (notification_id, source, receiver, sink, state, attempts, created_at, next_attempt_at, updated_at, last_error, payload)
                 VALUES (\(job.notificationID), \(job.source), \(job.address.receiver), \(job.address.sink), \(state.rawValue), \(job.attempts),
                         \(millis(job.createdAt)), \(millis(job.nextAttemptAt)), \(millis(job.updatedAt)), \(job.lastError), \(payload))
                 RETURNING id
-                """, logger: logger
-            ).collect()
+                """
+            )
             guard let id = try rows.first?.decode(Int64.self) else { return }
             for attempt in attempts {
                 let started = millis(attempt.startedAt)
-                try await connection.query(
+                try await session.query(
                     """
                     INSERT INTO attempts (job_id, number, started_at, duration_ms, outcome, reason, status, response)
                     VALUES (\(id), \(attempt.number), \(started), \(millis(attempt.duration)), \(attempt.outcome.kind.rawValue), \(attempt.outcome.reason),
                             \(attempt.status), \(attempt.response))
-                    """, logger: logger
+                    """
                 )
             }
         }
@@ -560,9 +560,8 @@ extension PostgresQueueStore {
 
     /// A dedup entry from another store, kept unless one with the same key is already here.
     public func importDedup(key: String, notificationID: String, expiresAt: Date) async throws {
-        try await client.query(
+        try await database.query(
             "INSERT INTO dedup (key, notification_id, expires_at) VALUES (\(key), \(notificationID), \(millis(expiresAt))) ON CONFLICT (key) DO NOTHING",
-            logger: logger
         )
     }
 }

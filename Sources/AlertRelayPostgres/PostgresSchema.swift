@@ -91,29 +91,19 @@ public enum PostgresSchema {
     /// Brings `schema` up to ``version``: creates it if needed, applies the missing steps in one transaction,
     /// all under a transaction-level advisory lock so that replicas starting together apply each step once.
     public static func migrate(_ client: PostgresClient, schema: String, logger: Logger) async throws {
-        do {
-            try await apply(client, schema: schema, logger: logger)
-        } catch let error as PostgresTransactionError {
-            // The refusal itself, not the transaction that carried it.
-            if let mismatch = error.closureError as? Mismatch { throw mismatch }
-            throw error
-        }
-    }
-
-    private static func apply(_ client: PostgresClient, schema: String, logger: Logger) async throws {
-        try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(quoted(schema))"), logger: logger)
-            try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path TO \(quoted(schema))"), logger: logger)
-            try await connection.query("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", logger: logger)
-            let current = try await connection.query("SELECT version FROM schema_version", logger: logger).collect().first?.decode(Int.self) ?? 0
+        try await Database(client: client, logger: logger).transaction { session in
+            try await session.query("SELECT pg_advisory_xact_lock(\(lockKey))")
+            try await session.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(quoted(schema))"))
+            try await session.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path TO \(quoted(schema))"))
+            try await session.query("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            let current = try await session.query("SELECT version FROM schema_version").first?.decode(Int.self) ?? 0
             guard current <= version else { throw Mismatch(database: current, binary: version) }
             guard current < version else { return }
             for statement in migrations[current...].joined() {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                try await session.query(PostgresQuery(unsafeSQL: statement))
             }
-            try await connection.query("DELETE FROM schema_version", logger: logger)
-            try await connection.query("INSERT INTO schema_version (version) VALUES (\(version))", logger: logger)
+            try await session.query("DELETE FROM schema_version")
+            try await session.query("INSERT INTO schema_version (version) VALUES (\(version))")
             logger.notice("Applied the PostgreSQL schema", metadata: ["schema": "\(schema)", "from": "\(current)", "to": "\(version)"])
         }
     }

@@ -71,7 +71,8 @@ public struct PostgresSettings: Sendable, Equatable {
         }
         var configuration = PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: mode)
         configuration.options.maximumConnections = poolSize
-        configuration.options.additionalStartupParameters = [("search_path", PostgresSchema.quoted(schema))] + Self.serverBounds
+        configuration.options.additionalStartupParameters =
+            [("application_name", "alertrelay"), ("search_path", PostgresSchema.quoted(schema))] + Self.serverBounds
         return configuration
     }
 

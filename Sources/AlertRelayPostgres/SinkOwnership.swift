@@ -78,7 +78,7 @@ actor SinkOwnership {
             if let last = lastTried[sink], clock.now - last < .seconds(1) { continue }
             lastTried[sink] = clock.now
             do {
-                let rows = try await connection.query("SELECT pg_try_advisory_lock(\(Self.key(sink, namespace: namespace)))", logger: logger).collect()
+                let rows = try await Session(connection: connection, logger: logger).query("SELECT pg_try_advisory_lock(\(Self.key(sink, namespace: namespace)))")
                 if try rows.first?.decode(Bool.self) == true {
                     owned.insert(sink)
                     logger.info("This replica delivers for the sink", metadata: ["sink": "\(sink)"])

@@ -29,9 +29,9 @@ func protectedServer(relay: Relay, gate: ConnectionGate, tls: ListenerTLS?) -> H
 }
 
 /// Assembles the HTTP application.
-public func buildApplication(relay: Relay, logger: Logger) -> some ApplicationProtocol {
+public func buildApplication(relay: Relay, logger: Logger, floor: Bool = false) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(relay: relay),
+        router: floor ? buildFloorRouter(relay: relay) : buildRouter(relay: relay),
         server: protectedServer(relay: relay, gate: relay.connections, tls: relay.listenerTLS),
         configuration: .init(
             address: .hostname(relay.configuration.listenAddress.host, port: relay.configuration.listenAddress.port),
@@ -86,9 +86,14 @@ public func buildOperationsApplication(relay: Relay, address: ListenAddress, log
 /// - Parameters:
 ///   - discardingIngest: benchmarks only: nothing is stored (the ceiling).
 ///   - delivering: benchmarks only: `false` leaves the delivery workers off, to measure the commit alone.
+///   - floor: benchmarks only: webhooks are answered after their signature check alone (``buildFloorRouter(relay:)``).
 public func serve(
-    configuration: RelayConfiguration, logger: Logger, discardingIngest: Bool = false, delivering: Bool = true
+    configuration: RelayConfiguration, logger: Logger, discardingIngest: Bool = false, delivering: Bool = true, floor: Bool = false
 ) async throws {
+    if floor {
+        logger.critical("Benchmark mode: webhooks are answered after their signature check and nothing else")
+        return try await serve(Relay(configuration: configuration, logger: logger, discardingIngest: true), logger: logger, delivering: false, floor: true)
+    }
     if discardingIngest {
         logger.critical("Benchmark mode: accepted webhooks are NOT stored and will never be delivered")
     }
@@ -108,7 +113,7 @@ public func serve(
             await Task.yield()  // let the client start running before the first lease
             do {
                 // Bounded: a database that cannot be reached at start ends the start (a restart policy retries).
-                let migrated = try await withTimeout(.seconds(15)) { try await PostgresSchema.migrate(client, schema: settings.schema, logger: logger) }
+                let migrated: Void? = try await withTimeout(.seconds(15)) { try await PostgresSchema.migrate(client, schema: settings.schema, logger: logger) }
                 guard migrated != nil else { throw StoreUnavailable(description: "no answer within 15 s") }
             } catch {
                 throw StoreUnavailable(description: "PostgreSQL at \(settings.description): \(PostgresStoreError(operation: "prepare the schema", error))")
@@ -152,9 +157,9 @@ extension PostgresSettings {
 }
 
 /// The services of one relay, until SIGTERM or SIGINT.
-private func serve(_ relay: Relay, logger: Logger, delivering: Bool) async throws {
+private func serve(_ relay: Relay, logger: Logger, delivering: Bool, floor: Bool = false) async throws {
     let configuration = relay.configuration
-    let application = buildApplication(relay: relay, logger: logger)
+    let application = buildApplication(relay: relay, logger: logger, floor: floor)
     var services: [any Service] = delivering ? [DeliveryService(dispatcher: relay.dispatcher)] : []
     services.append(PruneService(store: relay.store, retention: configuration.settings.storage.deliveredRetention.duration, clock: relay.clock, logger: logger))
     services.append(ReloadOnHangup(relay: relay, logger: logger))

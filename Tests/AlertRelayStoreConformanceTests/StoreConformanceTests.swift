@@ -299,4 +299,54 @@ import Testing
             try await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: Self.logger)
         }
     }
+
+    /// A database that stops answering (its process frozen, as behind a partition that drops packets rather
+    /// than closing connections): an enqueue gives up at its bound, so the webhook is answered 503 and the sender
+    /// keeps it, and once the database answers again the store works on a new connection, without a restart.
+    /// PostgresNIO's own queries ignore cancellation: before the store bounded them, this enqueue waited until
+    /// the database came back, holding every webhook behind it in the group commit.
+    @Test(.enabled(if: postgresURL != nil, "needs ALERTRELAY_TEST_POSTGRES_URL (scripts/test.sh starts a cluster)"))
+    func anEnqueueGivesUpOnADatabaseThatStopsAnsweringAndTheStoreRecovers() async throws {
+        let url = try #require(Self.postgresURL)
+        let schema = "conformance_\(UUID().uuidString.prefix(8).lowercased())"
+        let settings = try PostgresSettings(url: url, schema: schema, tls: .disable, poolSize: 1)
+        var configuration = settings.clientConfiguration
+        configuration.options.additionalStartupParameters.removeAll { $0.0 == "application_name" }
+        configuration.options.additionalStartupParameters.append(("application_name", schema))
+        let client = PostgresClient(configuration: configuration, backgroundLogger: Self.logger)
+        let probe = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: Self.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            group.addTask { await probe.run() }
+            defer { group.cancelAll() }
+            try await PostgresSchema.migrate(client, schema: schema, logger: Self.logger)
+            let store = PostgresQueueStore(client: client, logger: Self.logger)
+            #expect(try await store.enqueue(accepted("n1", notification("db1"), at: t0)) == .accepted(jobs: 1, duplicates: 0))
+            let backends = try await probe.query("SELECT pid FROM pg_stat_activity WHERE application_name = \(schema)", logger: Self.logger)
+                .collect().map { try $0.decode(Int32.self) }
+            try #require(backends.count == 1, "the store's one connection")
+            for pid in backends { kill(pid, SIGSTOP) }
+            let outcome = await withTaskGroup(of: String?.self) { race in
+                race.addTask {
+                    do {
+                        return "answered \(try await store.enqueue(self.accepted("n2", self.notification("db2"), at: self.t0)))"
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+                race.addTask {
+                    try? await Task.sleep(for: .seconds(10))
+                    return nil
+                }
+                let first = await race.next() ?? nil
+                for pid in backends { kill(pid, SIGCONT) }  // a hung enqueue ends once the database answers
+                race.cancelAll()
+                return first
+            }
+            let error = try #require(outcome, "the enqueue still waited 10 s after the database stopped answering")
+            #expect(error.contains("did not answer within 2"), "given up at its bound, not answered: \(error)")
+            #expect(try await store.enqueue(accepted("n3", notification("db3"), at: t0)) == .accepted(jobs: 1, duplicates: 0), "recovered")
+            try await probe.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: Self.logger)
+        }
+    }
 }

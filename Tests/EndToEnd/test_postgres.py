@@ -332,11 +332,6 @@ def start_postgres():
     pg_ctl("start", "-l", str(log if log.parent.is_dir() else pgdata / "restart.log"), "-o", options)
 
 
-@pytest.mark.skipif(
-    os.environ.get("ALERTRELAY_TEST_DB_RESTART") != "1",
-    reason="known open problems of issue 17 (a store call that hangs across a database restart can stall ingest or a "
-           "delivery slot, and SIGTERM then exceeds the cancellation bound); run with ALERTRELAY_TEST_DB_RESTART=1",
-)
 def test_the_database_restarted_under_load_means_503_then_202_and_nothing_acknowledged_is_lost(replicas, sink):
     """The database stopped (`pg_ctl stop -m fast`) for 3 s while two senders post to two replicas, then started
     again with its original options. While it is down a webhook gets 503 with Retry-After (the sender keeps it),

@@ -1,0 +1,121 @@
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// The connection pool as the store uses it: every query ends, whatever the connection does.
+///
+/// PostgresNIO 1.33 writes a query to its connection and waits on a promise that only the connection's
+/// handler completes. A query written to a connection that closed just after the pool lent it (the database
+/// restarted) reaches no handler: it waits forever and ignores cancellation. Under load that happened about
+/// once in seven database restarts, and the query held a group commit, so every webhook of that replica hung
+/// and SIGTERM could not end the process. Here a query waits on its own promise, which the query's result, the
+/// task's cancellation or ``queryDeadline`` completes, whichever comes first; a query given up closes its
+/// connection, so the pool never lends it again.
+struct Database: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    /// Past the server's own `statement_timeout` (``PostgresSettings/serverBounds``): a query the server still
+    /// runs ends there first, with the server's error; this bound is for a connection that no longer answers.
+    static let queryDeadline = TimeAmount.seconds(35)
+
+    /// One statement on a connection of the pool; its rows.
+    @discardableResult
+    func query(_ query: PostgresQuery, isolation: isolated (any Actor)? = #isolation) async throws -> [PostgresRow] {
+        do {
+            return try await client.withConnection(isolation: isolation) { connection in
+                try await Session(connection: connection, logger: logger).query(query)
+            }
+        } catch QueryAbandoned.connectionClosed {
+            // Lent just as it closed, and nothing was sent: once more, on another connection.
+            return try await client.withConnection(isolation: isolation) { connection in
+                try await Session(connection: connection, logger: logger).query(query)
+            }
+        }
+    }
+
+    /// `body` in one transaction on one connection: committed if it returns, rolled back if it throws (or the
+    /// connection closed, which the server rolls back itself).
+    func transaction<T>(
+        isolation: isolated (any Actor)? = #isolation, _ body: (Session) async throws -> sending T
+    ) async throws -> sending T {
+        do {
+            return try await client.withConnection(isolation: isolation) { connection in
+                try await Session(connection: connection, logger: logger).transaction(isolation: isolation, body)
+            }
+        } catch let error as TransactionNotStarted where !Task.isCancelled {
+            // Its connection was lent just as it closed (after the database restarted, one of the pool's old
+            // ones): nothing was done, so once more on another connection.
+            logger.debug("A transaction could not begin; once more on another connection", metadata: ["error": "\(error.underlying)"])
+            return try await client.withConnection(isolation: isolation) { connection in
+                try await Session(connection: connection, logger: logger).transaction(isolation: isolation, body)
+            }
+        }
+    }
+}
+
+/// One connection, lent by the pool or held for good (sink ownership), with queries that always end.
+struct Session: Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    /// The query's rows, or an error once the connection closed, the task was cancelled or
+    /// ``Database/queryDeadline`` passed; in the last two cases the connection is closed.
+    @discardableResult
+    func query(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        guard !connection.isClosed else { throw QueryAbandoned.connectionClosed }
+        let connection = self.connection
+        let answer = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
+        connection.query(query, logger: logger).cascade(to: answer)
+        let deadline = connection.eventLoop.scheduleTask(in: Database.queryDeadline) {
+            answer.fail(QueryAbandoned.noAnswer)
+            connection.close().whenComplete { _ in }
+        }
+        defer { deadline.cancel() }
+        return try await withTaskCancellationHandler {
+            try await answer.futureResult.get().rows
+        } onCancel: {
+            // Completing a promise twice keeps the first result: a query that already answered is not undone.
+            answer.fail(CancellationError())
+            answer.futureResult.whenFailure { _ in connection.close().whenComplete { _ in } }
+        }
+    }
+
+    func transaction<T>(
+        isolation: isolated (any Actor)? = #isolation, _ body: (Session) async throws -> sending T
+    ) async throws -> sending T {
+        do {
+            try await query("BEGIN")
+        } catch {
+            throw TransactionNotStarted(underlying: error)
+        }
+        let value: T
+        do {
+            value = try await body(self)
+        } catch {
+            _ = try? await query("ROLLBACK")
+            throw error
+        }
+        try await query("COMMIT")
+        return value
+    }
+}
+
+/// A transaction whose `BEGIN` failed: nothing of it reached the database.
+struct TransactionNotStarted: Error, CustomStringConvertible {
+    var underlying: any Error
+    var description: String { "\(underlying)" }
+}
+
+/// A query given up without the server's answer.
+enum QueryAbandoned: Error, CustomStringConvertible {
+    case connectionClosed
+    case noAnswer
+
+    var description: String {
+        switch self {
+        case .connectionClosed: "the connection to the database closed"
+        case .noAnswer: "the database did not answer within \(Database.queryDeadline.nanoseconds / 1_000_000_000) s; the connection was closed"
+        }
+    }
+}
