@@ -25,6 +25,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("bench.no-delivery"), help: .hidden)
     var noDelivery = false
 
+    @Flag(name: .customLong("bench.floor"), help: .hidden)
+    var floor = false
+
     func validate() throws {
         guard StructuredLogHandler.Format(rawValue: logFormat) != nil else {
             throw ValidationError("--log.format is text, logfmt or json")
@@ -78,7 +81,7 @@ struct Serve: AsyncParsableCommand {
         }
 
         do {
-            try await serve(configuration: configuration, logger: logger, discardingIngest: discardIngest, delivering: !noDelivery)
+            try await serve(configuration: configuration, logger: logger, discardingIngest: discardIngest, delivering: !noDelivery, floor: floor)
         } catch let error as ListenError {
             FileHandle.standardError.write(Data("alertrelay: \(error)\n".utf8))
             throw ExitCode(1)
