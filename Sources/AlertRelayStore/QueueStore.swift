@@ -35,7 +35,14 @@ public final class QueueStore: RelayStore, Sendable {
             // GRDB's pool sets `synchronous = NORMAL` on its writer once WAL is on, after prepareDatabase ran:
             // without this, no enqueue was fsynced (found by profiling with callgrind: 24 fdatasync for 613
             // commits, all of them checkpoints).
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                // SQLite checkpoints in the connection that commits, after its commit: the webhooks of that batch
+                // wait for it. Small checkpoints, often, keep that wait short (scripts/bench/limits.md has the
+                // measurements, and why a checkpointer of its own did worse).
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointPages)")
+                try db.execute(sql: "PRAGMA journal_size_limit = \(Self.walSizeLimit)")
+            }
             try Self.migrator.migrate(pool)
         } catch {
             throw StoreError(operation: "open \(path)", error)
@@ -44,16 +51,21 @@ public final class QueueStore: RelayStore, Sendable {
         enqueuer = GroupCommit { batch in
             let clock = ContinuousClock()
             let begin = clock.now
-            let results = await Self.batch(pool, durability: .full, count: batch.count) { db in
+            let (results, cpu) = await Self.timedBatch(pool, durability: .full, count: batch.count) { db in
                 batch.map { item in Result { try Self.insert(item, db) } }
             }
-            metrics.commit(duration: clock.now - begin, webhooks: batch.count)
+            metrics.commit(duration: clock.now - begin, cpu: cpu, webhooks: batch.count)
             return results
         }
         finisher = GroupCommit { batch in
             await Self.batch(pool, durability: .normal, count: batch.count) { db in batch.map { item in Result { try Self.apply(item, db) } } }
         }
     }
+
+    /// WAL pages (4 KiB) past which a commit checkpoints: about 15 commits' worth under load, not SQLite's 1,000.
+    static let checkpointPages = 200
+    /// The WAL file is truncated back to this size after a checkpoint that emptied it.
+    static let walSizeLimit = 16 * 1024 * 1024
 
     /// How hard a commit must reach the disk.
     enum Durability: String {
@@ -70,28 +82,52 @@ public final class QueueStore: RelayStore, Sendable {
         _ pool: DatabasePool, durability: Durability, count: Int,
         _ body: @escaping @Sendable (Database) throws -> [Result<T, any Error>]
     ) async -> [Result<T, any Error>] {
+        await timedBatch(pool, durability: durability, count: count, body).results
+    }
+
+    /// ``batch(_:durability:count:_:)``, and the writer thread's CPU time for it.
+    static func timedBatch<T: Sendable>(
+        _ pool: DatabasePool, durability: Durability, count: Int,
+        _ body: @escaping @Sendable (Database) throws -> [Result<T, any Error>]
+    ) async -> (results: [Result<T, any Error>], cpu: Duration) {
         do {
-            return try await transaction(pool, durability: durability, body)
+            let (results, cpu) = try await timedTransaction(pool, durability: durability, body)
+            return (results, cpu)
         } catch {
-            return Array(repeating: .failure(StoreError(operation: "commit", error)), count: count)
+            return (Array(repeating: .failure(StoreError(operation: "commit", error)), count: count), .zero)
         }
     }
 
     static func transaction<T: Sendable>(
         _ pool: DatabasePool, durability: Durability, _ body: @escaping @Sendable (Database) throws -> T
     ) async throws -> T {
-        guard durability == .normal else { return try await pool.write(body) }
-        return try await pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+        try await timedTransaction(pool, durability: durability, body).value
+    }
+
+    /// `body` in one write transaction, committed with `durability`, and the writer thread's CPU time for the
+    /// transaction and its commit: the writer's own cost, without its waits for the disk or for a core.
+    static func timedTransaction<T: Sendable>(
+        _ pool: DatabasePool, durability: Durability, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> (value: T, cpu: Duration) {
+        try await pool.writeWithoutTransaction { db in
+            let started = threadCPUTime()
+            if durability == .normal { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            defer { if durability == .normal { try? db.execute(sql: "PRAGMA synchronous = FULL") } }
             var result: T?
             try db.inTransaction {
                 result = try body(db)
                 return .commit
             }
             guard let result else { throw StoreError(operation: "commit", GroupCommitMissing()) }
-            return result
+            return (result, threadCPUTime() - started)
         }
+    }
+
+    /// The calling thread's CPU time so far.
+    static func threadCPUTime() -> Duration {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
     }
 
     struct GroupCommitMissing: Error {}

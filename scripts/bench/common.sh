@@ -91,6 +91,8 @@ p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
 requests = int(re.search(r"(\d+) requests in", text).group(1))
 non2xx = int((re.search(r"Non-2xx or 3xx responses: (\d+)", text) or re.search(r"()", "0")).group(1) or 0)
 print(f"{rps:.0f} {p50:.2f} {p99:.2f} {requests} {non2xx}")
+longest = ms(re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", text).group(1))
+open(sys.argv[1].removesuffix(".wrk") + ".latency", "w").write(f"{p99:.2f} {longest:.1f}\n")
 PY
 }
 
@@ -110,6 +112,11 @@ ingest_run() {  # ingest_run NAME SINK_YAML [serve flags...]
   rss=$(peak_rss_mb "$pid")
   read -r rps p50 p99 requests non2xx < <(wrk_summary "$name")
   local reached="-"
+  # The writer's own timers: commit time over webhooks committed (durable runs only).
+  { curl -fs "http://127.0.0.1:$PORT/metrics" || true; } | awk '
+    /^alertrelay_store_commit_duration_seconds_sum/ {t = $2} /^alertrelay_store_commit_cpu_seconds_sum/ {u = $2}
+    /^alertrelay_store_commit_batch_size_sum/ {w = $2} /^alertrelay_store_commit_batch_size_count/ {c = $2}
+    END {if (w > 0) printf "%.0f %.1f %.0f\n", t / w * 1e6, w / c, u / w * 1e6; else print "- - -"}' > "$work/$name.writer"
   if [ "$name" = "alertrelay-delivering" ]; then
     local accepted
     accepted=$(curl -fs "http://127.0.0.1:$PORT/metrics" | awk '/^alertrelay_webhooks_received_total.*outcome="accepted"/ {s += $2} END {printf "%d", s}')

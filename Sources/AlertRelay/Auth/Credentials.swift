@@ -65,8 +65,8 @@ public struct NoAuthentication: WebhookVerifier {
 
 /// The parameter of an `Authorization` header with the given scheme (matched without regard to case).
 private func authorizationParameter(_ header: String, scheme: String) -> String? {
-    let parts = header.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 1)
+    let parts = header.trimmingHTTPWhitespace().split(separator: " ", maxSplits: 1)
     guard parts.count == 2, parts[0].caseInsensitiveCompare(scheme) == .orderedSame else { return nil }
-    let parameter = parts[1].trimmingCharacters(in: .whitespaces)
+    let parameter = String(parts[1].trimmingHTTPWhitespace())
     return parameter.isEmpty ? nil : parameter
 }

@@ -24,7 +24,7 @@ public struct GrafanaSignature: WebhookVerifier {
 
     public func verify(_ request: WebhookRequest, now: Date) -> Verification {
         guard let value = request.header(header) else { return .failed(.missingHeader(header)) }
-        guard let signature = Hex.decode(value.trimmingCharacters(in: .whitespaces)[...]), signature.count == 32 else {
+        guard let signature = Hex.decode(value.trimmingHTTPWhitespace()), signature.count == 32 else {
             return .failed(.malformedHeader(header))
         }
         var prefix: [UInt8] = []

@@ -17,7 +17,7 @@ public struct HexSignature: WebhookVerifier {
 
     public func verify(_ request: WebhookRequest, now: Date) -> Verification {
         guard let value = request.header(header) else { return .failed(.missingHeader(header)) }
-        var text = value.trimmingCharacters(in: .whitespaces)[...]
+        var text = value.trimmingHTTPWhitespace()
         if text.lowercased().hasPrefix("sha256=") { text = text.dropFirst(7) }
         guard let signature = Hex.decode(text), signature.count == 32 else { return .failed(.malformedHeader(header)) }
         for secret in secrets where constantTimeEqual(hmacSHA256(secret, request.body), signature) {

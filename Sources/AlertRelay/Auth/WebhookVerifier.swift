@@ -46,7 +46,7 @@ public enum AuthFailure: Error, Sendable, Equatable, CustomStringConvertible {
 func checkTimestamp(
     _ request: WebhookRequest, header: String, tolerance: Duration, now: Date
 ) -> Result<String, AuthFailure> {
-    guard let text = request.header(header)?.trimmingCharacters(in: .whitespaces) else {
+    guard let text = request.header(header)?.trimmingHTTPWhitespace() else {
         return .failure(.missingHeader(header))
     }
     guard let seconds = Int64(text) else { return .failure(.malformedHeader(header)) }
@@ -54,7 +54,7 @@ func checkTimestamp(
     guard skew <= Double(tolerance.components.seconds) else {
         return .failure(.timestampOutsideTolerance(header: header))
     }
-    return .success(text)
+    return .success(String(text))
 }
 
 /// Equality of two ASCII strings (header names, media types) regardless of case.
@@ -62,5 +62,20 @@ func asciiCaseInsensitiveEqual(_ lhs: some StringProtocol, _ rhs: some StringPro
     guard lhs.utf8.count == rhs.utf8.count else { return false }
     return zip(lhs.utf8, rhs.utf8).allSatisfy { a, b in
         a == b || (a | 0x20 == b | 0x20 && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(a | 0x20))
+    }
+}
+
+extension StringProtocol {
+    /// Without the spaces and tabs around it (HTTP's optional whitespace), compared as bytes: Foundation's
+    /// `trimmingCharacters(in: .whitespaces)` cost 3 % of a webhook's CPU at the ingest ceiling (perf).
+    func trimmingHTTPWhitespace() -> Substring {
+        let text = Substring(self)
+        let bytes = text.utf8
+        let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+            return text[text.endIndex...]
+        }
+        // Both ends sit next to ASCII (or the ends of the text): character boundaries.
+        return text[first..<bytes.index(after: last)]
     }
 }

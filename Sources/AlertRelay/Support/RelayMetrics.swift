@@ -100,9 +100,11 @@ public struct RelayMetrics: Sendable {
         Gauge(label: "alertrelay_sink_last_failure_timestamp_seconds", dimensions: dimensions, factory: factory).destroy()
     }
 
-    /// A durable commit of accepted webhooks (one group commit), and how many it carried.
-    public func commit(duration: Duration, webhooks: Int) {
+    /// One group commit of accepted webhooks: its wall time (waits for the disk and for a core included) and
+    /// the writer thread's CPU time, and how many webhooks it carried.
+    public func commit(duration: Duration, cpu: Duration, webhooks: Int) {
         Timer(label: "alertrelay_store_commit_duration_seconds", factory: factory).record(duration: duration)
+        Timer(label: "alertrelay_store_commit_cpu_seconds", factory: factory).record(duration: cpu)
         Recorder(label: "alertrelay_store_commit_batch_size", factory: factory).record(webhooks)
     }
 

@@ -89,6 +89,20 @@ import Testing
 
     // MARK: GitHub-style hex
 
+    /// Optional whitespace around a header value (HTTP's spaces and tabs) is not part of it; anything else
+    /// around a number is not a number.
+    @Test func signatureHeadersAreReadWithoutTheirSurroundingSpacesAndTabs() throws {
+        let (verifier, vector, time) = try standardWebhooksVector()
+        let padded = request(vector.headers.map { ($0.name, $0.name == "webhook-timestamp" ? " \t\($0.value)\t " : $0.value) }, body: vector.body)
+        #expect(verifier.verify(padded, now: time) == verifier.verify(vector, now: time))
+        let odd = request(vector.headers.map { ($0.name, $0.name == "webhook-timestamp" ? "\u{00A0}\($0.value)" : $0.value) }, body: vector.body)
+        #expect(verifier.verify(odd, now: time) == .failed(.malformedHeader("webhook-timestamp")))
+        let v = try #require(vectors["github"])
+        let hex = HexSignature(secrets: [Secret(v["secret"]!)], header: v["header"]!)
+        #expect(hex.verify(request([(v["header"]!, "  " + v["value"]! + "\t")], body: Array(v["body"]!.utf8)), now: Date()) == .passedWithoutReplayKey)
+        #expect("   ".trimmingHTTPWhitespace().isEmpty)
+    }
+
     @Test func hexAcceptsGitHubsVectorWithAndWithoutPrefix() throws {
         let v = try #require(vectors["github"])
         let verifier = HexSignature(secrets: [Secret(v["secret"]!)], header: v["header"]!)
