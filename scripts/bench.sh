@@ -35,7 +35,7 @@ print("| measure | result |")
 print("| --- | ---: |")
 for label, name in [("floor: the HTTP stack and the signature check alone, req/s", "alertrelay-floor"),
                     ("ceiling: the whole request path, nothing stored, req/s", "alertrelay-no-store"),
-                    ("durable, SQLite, req/s", "alertrelay-durable"),
+                    ("durable, SQLite, req/s", "alertrelay-durable" if os.path.exists(f"{work}/alertrelay-durable.rps") else "sqlite-durable"),
                     ("durable, PostgreSQL (1 replica, same machine), req/s", "postgres-1"),
                     ("adnanh/webhook, req/s", "adnanh-webhook")]:
     print(f"| {label} | {value(name)} |")

@@ -10,7 +10,7 @@ import PostgresNIO
 /// once in seven database restarts, and the query held a group commit, so every webhook of that replica hung
 /// and SIGTERM could not end the process. Here a query waits on its own promise, which the query's result, the
 /// task's cancellation or ``queryDeadline`` completes, whichever comes first; a query given up closes its
-/// connection, so the pool never lends it again.
+/// connection, so the pool stops lending it (one that was lent in the meantime fails its first query).
 struct Database: Sendable {
     let client: PostgresClient
     let logger: Logger
@@ -44,8 +44,8 @@ struct Database: Sendable {
                 try await Session(connection: connection, logger: logger).transaction(isolation: isolation, body)
             }
         } catch let error as TransactionNotStarted where !Task.isCancelled {
-            // Its connection was lent just as it closed (after the database restarted, one of the pool's old
-            // ones): nothing was done, so once more on another connection.
+            // Nothing was done (typically its connection was lent just as it closed, one of the pool's old ones
+            // after the database restarted): once more, on another connection.
             logger.debug("A transaction could not begin; once more on another connection", metadata: ["error": "\(error.underlying)"])
             return try await client.withConnection(isolation: isolation) { connection in
                 try await Session(connection: connection, logger: logger).transaction(isolation: isolation, body)
@@ -59,25 +59,26 @@ struct Session: Sendable {
     let connection: PostgresConnection
     let logger: Logger
 
-    /// The query's rows, or an error once the connection closed, the task was cancelled or
-    /// ``Database/queryDeadline`` passed; in the last two cases the connection is closed.
+    /// The query's rows, or an error: the server's, the connection's, or ours once the task is cancelled or
+    /// ``Database/queryDeadline`` passes without an answer. In those last two cases, and only when they win
+    /// (an answer that came first stands), the connection is closed: its state is unknown.
     @discardableResult
     func query(_ query: PostgresQuery) async throws -> [PostgresRow] {
         guard !connection.isClosed else { throw QueryAbandoned.connectionClosed }
         let connection = self.connection
         let answer = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
         connection.query(query, logger: logger).cascade(to: answer)
-        let deadline = connection.eventLoop.scheduleTask(in: Database.queryDeadline) {
-            answer.fail(QueryAbandoned.noAnswer)
+        answer.futureResult.whenFailure { error in
+            guard error is CancellationError || error as? QueryAbandoned == .noAnswer else { return }
             connection.close().whenComplete { _ in }
         }
+        let deadline = connection.eventLoop.scheduleTask(in: Database.queryDeadline) { answer.fail(QueryAbandoned.noAnswer) }
         defer { deadline.cancel() }
         return try await withTaskCancellationHandler {
             try await answer.futureResult.get().rows
         } onCancel: {
-            // Completing a promise twice keeps the first result: a query that already answered is not undone.
+            // A promise keeps its first result: a query that already answered is not undone.
             answer.fail(CancellationError())
-            answer.futureResult.whenFailure { _ in connection.close().whenComplete { _ in } }
         }
     }
 

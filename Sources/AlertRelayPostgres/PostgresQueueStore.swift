@@ -508,6 +508,9 @@ public struct PostgresStoreError: Error, Sendable, CustomStringConvertible {
             self.reason = error.reason
         } else if let error = error as? PSQLError {
             self.reason = error.serverInfo?[.message] ?? "\(error.code)"
+        } else if error is CancellationError {
+            // A group commit whose leader ran out of time: its whole batch is answered 503 together.
+            self.reason = "given up waiting for the database"
         } else {
             self.reason = "\(error)"
         }

@@ -14,8 +14,9 @@ python3 scripts/bench/make_requests.py --count "$count" --secret "$SECRET" --fix
 # The second replica's load: other alerts (the same ones at once would be answered 409, "being accepted").
 python3 scripts/bench/make_requests.py --count "$count" --first "$count" --secret "$SECRET" --fixture "$FIXTURE" --out "$work/signed-b.tsv"
 
-eval "$(scripts/postgres-cluster.sh start)"
-pg_stop() { [ -d "$ALERTRELAY_TEST_PGDATA" ] && scripts/postgres-cluster.sh stop "$ALERTRELAY_TEST_PGDATA"; true; }
+cluster=$(scripts/postgres-cluster.sh start) || { echo "the PostgreSQL cluster did not start"; exit 1; }
+eval "$cluster"
+pg_stop() { [ -d "${ALERTRELAY_TEST_PGDATA:-}" ] && scripts/postgres-cluster.sh stop "$ALERTRELAY_TEST_PGDATA"; true; }
 trap 'pg_stop; kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 psql_value() { psql -qtAX "$ALERTRELAY_TEST_POSTGRES_URL" -c "$1"; }
 
