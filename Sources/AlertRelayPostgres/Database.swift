@@ -64,7 +64,11 @@ struct Session: Sendable {
     /// (an answer that came first stands), the connection is closed: its state is unknown.
     @discardableResult
     func query(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        guard !connection.isClosed else { throw QueryAbandoned.connectionClosed }
+        guard !connection.isClosed else {
+            // Closing or closed: wait until it is gone (the pool hears of it first, so it lends another next).
+            try? await connection.closeFuture.get()
+            throw QueryAbandoned.connectionClosed
+        }
         let connection = self.connection
         let answer = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
         connection.query(query, logger: logger).cascade(to: answer)
