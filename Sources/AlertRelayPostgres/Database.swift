@@ -23,14 +23,10 @@ struct Database: Sendable {
     @discardableResult
     func query(_ query: PostgresQuery, isolation: isolated (any Actor)? = #isolation) async throws -> [PostgresRow] {
         do {
-            return try await client.withConnection(isolation: isolation) { connection in
-                try await Session(connection: connection, logger: logger).query(query)
-            }
+            return try await onSession(isolation: isolation) { try await $0.query(query) }
         } catch QueryAbandoned.connectionClosed {
             // Lent just as it closed, and nothing was sent: once more, on another connection.
-            return try await client.withConnection(isolation: isolation) { connection in
-                try await Session(connection: connection, logger: logger).query(query)
-            }
+            return try await onSession(isolation: isolation) { try await $0.query(query) }
         }
     }
 
@@ -40,16 +36,21 @@ struct Database: Sendable {
         isolation: isolated (any Actor)? = #isolation, _ body: (Session) async throws -> sending T
     ) async throws -> sending T {
         do {
-            return try await client.withConnection(isolation: isolation) { connection in
-                try await Session(connection: connection, logger: logger).transaction(isolation: isolation, body)
-            }
+            return try await onSession(isolation: isolation) { try await $0.transaction(isolation: isolation, body) }
         } catch let error as TransactionNotStarted where !Task.isCancelled {
             // Nothing was done (typically its connection was lent just as it closed, one of the pool's old ones
             // after the database restarted): once more, on another connection.
             logger.debug("A transaction could not begin; once more on another connection", metadata: ["error": "\(error.underlying)"])
-            return try await client.withConnection(isolation: isolation) { connection in
-                try await Session(connection: connection, logger: logger).transaction(isolation: isolation, body)
-            }
+            return try await onSession(isolation: isolation) { try await $0.transaction(isolation: isolation, body) }
+        }
+    }
+
+    /// `body` on a connection lent by the pool for as long as it runs.
+    private func onSession<T>(
+        isolation: isolated (any Actor)? = #isolation, _ body: (Session) async throws -> sending T
+    ) async throws -> sending T {
+        try await client.withConnection(isolation: isolation) { connection in
+            try await body(Session(connection: connection, logger: logger))
         }
     }
 }
